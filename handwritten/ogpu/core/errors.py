@@ -1,0 +1,470 @@
+"""The ``OGPUError`` tree: every error the SDK raises derives from :class:`OGPUError`.
+
+Names, bases and constructor fields follow ogpu 0.2.1 so existing ``except`` clauses keep
+working. Classes that replace an untyped failure of 0.2.1 also inherit the builtin that 0.2.1
+raised in their place (``ConnectionError``, ``ValueError``).
+
+Messages never contain private keys: nothing here formats a signer.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ogpu.schema.enums import Role
+
+__all__ = [
+    "OGPUError",
+    "NotFoundError",
+    "TaskNotFoundError",
+    "SourceNotFoundError",
+    "ResponseNotFoundError",
+    "ProviderNotFoundError",
+    "MasterNotFoundError",
+    "StateError",
+    "TaskExpiredError",
+    "TaskAlreadyFinalizedError",
+    "ResponseAlreadyConfirmedError",
+    "SourceInactiveError",
+    "PermissionError",
+    "NotTaskOwnerError",
+    "NotSourceOwnerError",
+    "NotMasterError",
+    "NotProviderError",
+    "NotOwnerError",
+    "VaultError",
+    "InsufficientBalanceError",
+    "InsufficientLockupError",
+    "UnbondingPeriodNotElapsedError",
+    "NotEligibleError",
+    "TxError",
+    "TxRevertError",
+    "NonceError",
+    "GasError",
+    "TxTimeoutError",
+    "ConfigError",
+    "InvalidRpcUrlError",
+    "MissingSignerError",
+    "InvalidSignerError",
+    "ChainNotSupportedError",
+    "InvalidAddressError",
+    "UnsupportedOnNetworkError",
+    "SignerMismatchError",
+    "IPFSError",
+    "IPFSFetchError",
+    "IPFSGatewayError",
+    "RpcError",
+    "EventNotFoundError",
+    "InvalidParamsError",
+    "DecodeError",
+    "ContractCustomError",
+]
+
+
+class OGPUError(Exception):
+    """Root of every error the SDK raises.
+
+    ``context`` names the operation that failed (for example ``"Vault.lock"``), kept apart from
+    the fields so that address fields hold addresses.
+    """
+
+    context: str | None = None
+
+    def __init__(self, message: str = "", *, context: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def __str__(self) -> str:
+        if self.context:
+            return f"{self.message} [{self.context}]"
+        return self.message
+
+
+# --- not found -----------------------------------------------------------------------------
+
+
+class NotFoundError(OGPUError):
+    """An address does not hold the kind of entity that was asked for."""
+
+    kind = "entity"
+
+    def __init__(self, address: str, *, reason: str = "", context: str | None = None) -> None:
+        self.address = address
+        self.reason = reason
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"{self.kind} not found at {address}{detail}", context=context)
+
+
+class TaskNotFoundError(NotFoundError):
+    kind = "Task"
+
+
+class SourceNotFoundError(NotFoundError):
+    kind = "Source"
+
+
+class ResponseNotFoundError(NotFoundError):
+    kind = "Response"
+
+
+class ProviderNotFoundError(NotFoundError):
+    kind = "Provider"
+
+
+class MasterNotFoundError(NotFoundError):
+    kind = "Master"
+
+
+# --- state ---------------------------------------------------------------------------------
+
+
+class StateError(OGPUError):
+    """The entity is in a state that does not allow the operation."""
+
+
+class TaskExpiredError(StateError):
+    def __init__(
+        self, task: str | None = None, expiry: int | None = None, *, context: str | None = None
+    ) -> None:
+        self.task = task
+        self.expiry = expiry
+        when = f" (expired at {expiry})" if expiry is not None else ""
+        super().__init__(f"task {task or '?'} has expired{when}", context=context)
+
+
+class TaskAlreadyFinalizedError(StateError):
+    def __init__(self, task: str | None = None, *, context: str | None = None) -> None:
+        self.task = task
+        super().__init__(f"task {task or '?'} is already closed", context=context)
+
+
+class ResponseAlreadyConfirmedError(StateError):
+    def __init__(self, response: str | None = None, *, context: str | None = None) -> None:
+        self.response = response
+        super().__init__(f"response {response or '?'} is already confirmed", context=context)
+
+
+class SourceInactiveError(StateError):
+    def __init__(self, source: str | None = None, *, context: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"source {source or '?'} is inactive", context=context)
+
+
+# --- permission ----------------------------------------------------------------------------
+
+
+class PermissionError(OGPUError):  # noqa: A001 - the 0.2.1 name, kept on purpose
+    """The caller is not allowed to do this. Not a subclass of the builtin of the same name."""
+
+
+class NotTaskOwnerError(PermissionError):
+    def __init__(
+        self, task: str | None = None, caller: str | None = None, *, context: str | None = None
+    ) -> None:
+        self.task = task
+        self.caller = caller
+        super().__init__(f"{caller or 'caller'} is not the client of task {task or '?'}", context=context)
+
+
+class NotSourceOwnerError(PermissionError):
+    def __init__(
+        self, source: str | None = None, caller: str | None = None, *, context: str | None = None
+    ) -> None:
+        self.source = source
+        self.caller = caller
+        super().__init__(
+            f"{caller or 'caller'} is not the client of source {source or '?'}", context=context
+        )
+
+
+class NotMasterError(PermissionError):
+    def __init__(self, account: str | None = None, *, context: str | None = None) -> None:
+        self.account = account
+        super().__init__(f"{account or 'caller'} is not the master", context=context)
+
+
+class NotProviderError(PermissionError):
+    def __init__(self, account: str | None = None, *, context: str | None = None) -> None:
+        self.account = account
+        super().__init__(f"{account or 'caller'} is not the provider", context=context)
+
+
+class NotOwnerError(PermissionError):
+    """``OwnableUnauthorizedAccount``: the account is not the contract's owner."""
+
+    def __init__(
+        self, contract: str | None = None, account: str | None = None, *, context: str | None = None
+    ) -> None:
+        self.contract = contract
+        self.account = account
+        super().__init__(
+            f"{account or 'caller'} is not the owner of {contract or 'the contract'}", context=context
+        )
+
+
+# --- vault ---------------------------------------------------------------------------------
+
+
+class VaultError(OGPUError):
+    """A vault balance or lockup rule was not met."""
+
+
+class InsufficientBalanceError(VaultError):
+    def __init__(
+        self,
+        account: str | None = None,
+        required: int | None = None,
+        available: int | None = None,
+        *,
+        context: str | None = None,
+    ) -> None:
+        self.account = account
+        self.required = required
+        self.available = available
+        super().__init__(
+            f"insufficient vault balance for {account or '?'}: "
+            f"required {_amount(required)}, available {_amount(available)}",
+            context=context,
+        )
+
+
+class InsufficientLockupError(VaultError):
+    def __init__(
+        self,
+        account: str | None = None,
+        required: int | None = None,
+        available: int | None = None,
+        *,
+        context: str | None = None,
+    ) -> None:
+        self.account = account
+        self.required = required
+        self.available = available
+        super().__init__(
+            f"insufficient lockup for {account or '?'}: "
+            f"required {_amount(required)}, available {_amount(available)}",
+            context=context,
+        )
+
+
+class UnbondingPeriodNotElapsedError(VaultError):
+    def __init__(
+        self,
+        account: str | None = None,
+        remaining_seconds: int | None = None,
+        *,
+        context: str | None = None,
+    ) -> None:
+        self.account = account
+        self.remaining_seconds = remaining_seconds
+        left = f", {remaining_seconds} s left" if remaining_seconds is not None else ""
+        super().__init__(f"unbonding of {account or '?'} has not matured{left}", context=context)
+
+
+class NotEligibleError(VaultError):
+    def __init__(self, account: str | None = None, *, context: str | None = None) -> None:
+        self.account = account
+        super().__init__(f"{account or 'account'} is not eligible", context=context)
+
+
+# --- transactions --------------------------------------------------------------------------
+
+
+class TxError(OGPUError):
+    """A transaction could not be built, sent or mined successfully."""
+
+
+class TxRevertError(TxError):
+    """The contract reverted. ``error_name``/``error_args`` hold a decoded custom error."""
+
+    def __init__(
+        self,
+        reason: str = "",
+        *,
+        tx_hash: str | None = None,
+        error_name: str | None = None,
+        error_args: tuple[Any, ...] | None = None,
+        context: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.tx_hash = tx_hash
+        self.error_name = error_name
+        self.error_args = error_args
+        where = f" (tx {tx_hash})" if tx_hash else ""
+        super().__init__(f"reverted: {reason or 'no reason given'}{where}", context=context)
+
+
+class ContractCustomError(TxRevertError):
+    """Base of the generated classes for the ABIs' custom errors (``error X(...)``)."""
+
+    error_signature: str = ""
+    selector: bytes = b""
+
+
+class NonceError(TxError):
+    def __init__(
+        self,
+        address: str | None = None,
+        tried: int | None = None,
+        suggested: int | None = None,
+        *,
+        context: str | None = None,
+    ) -> None:
+        self.address = address
+        self.tried = tried
+        self.suggested = suggested
+        super().__init__(
+            f"nonce {tried} rejected for {address or '?'}; the node's pending count is {suggested}",
+            context=context,
+        )
+
+
+class GasError(TxError):
+    def __init__(self, reason: str = "", *, context: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(f"gas: {reason}", context=context)
+
+
+class TxTimeoutError(TxError):
+    """The receipt did not arrive in time. The transaction may still be mined."""
+
+    def __init__(self, tx_hash: str, timeout_s: float, *, context: str | None = None) -> None:
+        self.tx_hash = tx_hash
+        self.timeout_s = timeout_s
+        super().__init__(
+            f"no receipt for {tx_hash} after {timeout_s:g} s (it may still be mined)",
+            context=context,
+        )
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+class ConfigError(OGPUError):
+    """The SDK was given a configuration or argument it cannot use."""
+
+
+class InvalidRpcUrlError(TxError, ConfigError):
+    def __init__(self, url: str, *, reason: str = "", context: str | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"RPC URL {url!r} is not usable{detail}", context=context)
+
+
+class MissingSignerError(ConfigError):
+    def __init__(self, role: Role | None = None, *, context: str | None = None) -> None:
+        self.role = role
+        if role is None:
+            msg = (
+                "no signer given; this call needs an explicit signer= "
+                "(vault writes never fall back to an environment variable)"
+            )
+        else:
+            env = f"{str(role.value).upper()}_PRIVATE_KEY"
+            msg = f"no signer given and {env} is not set"
+        super().__init__(msg, context=context)
+
+
+class InvalidSignerError(ConfigError):
+    def __init__(self, reason: str = "", *, context: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(f"invalid signer: {reason}", context=context)
+
+
+class ChainNotSupportedError(ConfigError):
+    def __init__(self, chain_id: object, *, context: str | None = None) -> None:
+        self.chain_id = chain_id
+        super().__init__(f"chain {chain_id!r} is not supported", context=context)
+
+
+class InvalidAddressError(ConfigError, ValueError):
+    def __init__(self, value: object, reason: str = "", *, context: str | None = None) -> None:
+        self.value = value
+        self.reason = reason
+        shown = value if isinstance(value, str) and len(value) <= 66 else type(value).__name__
+        super().__init__(f"invalid address {shown!r}: {reason}", context=context)
+
+
+class UnsupportedOnNetworkError(ConfigError):
+    def __init__(self, contract: str, function: str, chain: object, *, context: str | None = None) -> None:
+        self.contract = contract
+        self.function = function
+        self.chain = chain
+        name = getattr(chain, "name", chain)
+        super().__init__(f"{contract}.{function} is not available on {name}", context=context)
+
+
+class SignerMismatchError(ConfigError):
+    def __init__(self, expected: str, actual: str, *, context: str | None = None) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"signer {actual} does not match the account {expected} this call acts for",
+            context=context,
+        )
+
+
+# --- IPFS ----------------------------------------------------------------------------------
+
+
+class IPFSError(OGPUError):
+    """Publishing to or fetching from IPFS failed."""
+
+
+class IPFSFetchError(IPFSError):
+    def __init__(self, url: str, reason: str = "", *, context: str | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"fetching {url} failed: {reason}", context=context)
+
+
+class IPFSGatewayError(IPFSError):
+    def __init__(self, gateway: str, status_code: int, *, context: str | None = None) -> None:
+        self.gateway = gateway
+        self.status_code = status_code
+        super().__init__(f"{gateway} answered HTTP {status_code}", context=context)
+
+
+# --- new in 0.3 ----------------------------------------------------------------------------
+
+
+class RpcError(OGPUError, builtins.ConnectionError):
+    """The JSON-RPC node could not be reached or answered with an error."""
+
+    def __init__(
+        self, url: str, method: str, reason: str, *, code: int | None = None, context: str | None = None
+    ) -> None:
+        self.url = url
+        self.method = method
+        self.reason = reason
+        self.code = code
+        OGPUError.__init__(self, f"{method} on {url} failed: {reason}", context=context)
+
+
+class EventNotFoundError(OGPUError, ValueError):
+    def __init__(self, event: str, tx_hash: str, *, context: str | None = None) -> None:
+        self.event = event
+        self.tx_hash = tx_hash
+        super().__init__(f"no {event} event in transaction {tx_hash}", context=context)
+
+
+class InvalidParamsError(OGPUError, ValueError):
+    def __init__(self, field: str, reason: str, *, context: str | None = None) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"invalid {field}: {reason}", context=context)
+
+
+class DecodeError(OGPUError, ValueError):
+    def __init__(self, what: str, raw: object, *, context: str | None = None) -> None:
+        self.what = what
+        self.raw = raw
+        super().__init__(f"cannot decode {what} from {raw!r}", context=context)
+
+
+def _amount(value: int | None) -> str:
+    return "?" if value is None else f"{value} wei"
