@@ -60,6 +60,9 @@ __all__ = [
     "InvalidParamsError",
     "DecodeError",
     "ContractCustomError",
+    "AnvilNotFoundError",
+    "DevnetError",
+    "IPFSVerificationError",
 ]
 
 
@@ -468,3 +471,68 @@ class DecodeError(OGPUError, ValueError):
 
 def _amount(value: int | None) -> str:
     return "?" if value is None else f"{value} wei"
+
+
+class AnvilNotFoundError(ConfigError):
+    """No anvil binary was found to run the local devnet.
+
+    ``searched`` lists the places that were looked at, in order.
+    """
+
+    def __init__(self, searched: tuple[str, ...], *, context: str | None = None) -> None:
+        self.searched = searched
+        places = "; ".join(searched) if searched else "nowhere"
+        super().__init__(
+            "anvil not found (run `npm install` in the project, set OGPU_ANVIL to the binary, "
+            f"or put anvil on PATH); searched: {places}",
+            context=context,
+        )
+
+
+class DevnetError(OGPUError):
+    """The local devnet could not be started, deployed, found or stopped.
+
+    ``reason`` says what went wrong; ``log_tail`` holds the last lines anvil wrote, if any.
+    """
+
+    def __init__(self, reason: str, *, log_tail: str = "", context: str | None = None) -> None:
+        self.reason = reason
+        self.log_tail = log_tail
+        detail = f"\n--- anvil log (last lines) ---\n{log_tail}" if log_tail else ""
+        super().__init__(f"devnet: {reason}{detail}", context=context)
+
+
+class JsonRpcError(RpcError):
+    """The node answered with a JSON-RPC error object.
+
+    ``reason`` is the node's message, ``code`` its error code and ``data`` its ``data`` member
+    as sent (for a revert, usually the ABI-encoded revert data as a ``0x`` hex string).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        method: str,
+        reason: str,
+        *,
+        code: int | None = None,
+        data: Any = None,
+        context: str | None = None,
+    ) -> None:
+        super().__init__(url, method, reason, code=code, context=context)
+        self.data = data
+
+
+class IPFSVerificationError(IPFSError):
+    """Bytes fetched for a URL that names a CID are not that CID's content, or cannot be shown
+    to be (an unsupported codec, hash or DAG layout): the fetch fails closed.
+
+    ``url`` is the URL asked for, ``cid`` the CID the bytes were checked against, ``reason``
+    what did not match.
+    """
+
+    def __init__(self, url: str, cid: str, reason: str, *, context: str | None = None) -> None:
+        self.url = url
+        self.cid = cid
+        self.reason = reason
+        super().__init__(f"content of {url} failed verification against {cid}: {reason}", context=context)

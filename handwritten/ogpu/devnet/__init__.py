@@ -1,0 +1,171 @@
+"""A local OpenGPU devnet: anvil on 127.0.0.1 with the reference contracts deployed and wired.
+
+>>> with ogpu.devnet.start() as devnet:            # doctest: +SKIP
+...     devnet.rpc_url, devnet.document["contracts"]["NEXUS"]
+
+``ogpu devnet up`` (see :mod:`ogpu.cli`) and the pytest plugin
+(:mod:`ogpu.devnet.pytest_plugin`) are built on :func:`start`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from ogpu.devnet.anvil import AnvilProcess, JsonRpc, find_anvil
+from ogpu.devnet.document import (
+    DEFAULT_DOCUMENT_PATH,
+    AccountEntry,
+    DevnetDocument,
+    build_document,
+    read_document,
+    write_document,
+)
+from ogpu.schema.networks import ChainId
+
+if TYPE_CHECKING:
+    from ogpu.devnet.deploy import DevAccount
+
+__all__ = [
+    "DEFAULT_DOCUMENT_PATH",
+    "Devnet",
+    "DevnetDocument",
+    "find_anvil",
+    "read_document",
+    "start",
+    "write_document",
+]
+
+
+class Devnet:
+    """A running devnet started by :func:`start`. Use it as a context manager, or call :meth:`stop`.
+
+    Unless :meth:`detach` is called, the node is also stopped when the interpreter exits.
+    """
+
+    def __init__(
+        self, node: AnvilProcess, document: DevnetDocument, temp_dir: tempfile.TemporaryDirectory[str] | None
+    ) -> None:
+        self._node = node
+        self._temp_dir = temp_dir
+        self.document = document
+        self.document_path: Path | None = None
+        self.detached = False
+        atexit.register(self.stop)
+
+    @property
+    def rpc_url(self) -> str:
+        """The node's JSON-RPC URL (``http://127.0.0.1:<port>``)."""
+        return self._node.rpc_url
+
+    @property
+    def pid(self) -> int:
+        """The anvil process id (also its process group id)."""
+        return self._node.pid
+
+    @property
+    def log_path(self) -> Path:
+        """Where anvil's output goes."""
+        return self._node.log_path
+
+    @property
+    def admin(self) -> DevAccount:
+        """The deployer: holds DEFAULT_ADMIN_ROLE and JUDGE in Manager and owns the contracts.
+
+        Not in the document, which lists only the four SDK roles.
+        """
+        from ogpu.devnet.deploy import DEPLOYER
+
+        return DEPLOYER
+
+    def is_running(self) -> bool:
+        """Whether the node is still alive."""
+        return self._node.is_running()
+
+    def rpc(self) -> JsonRpc:
+        """A new JSON-RPC client for the node (close it when done)."""
+        return JsonRpc(self.rpc_url)
+
+    def write_document(self, path: Path) -> None:
+        """Write :attr:`document` to ``path`` and remember it as :attr:`document_path`."""
+        write_document(path, self.document)
+        self.document_path = path
+
+    def detach(self) -> None:
+        """Leave the node running after this process exits; records ``"pid"`` in the document."""
+        self.detached = True
+        self.document["pid"] = self.pid
+        atexit.unregister(self.stop)
+
+    def wait(self) -> int:
+        """Block until the node exits; return its exit code."""
+        return self._node.popen.wait()
+
+    def stop(self) -> None:
+        """Stop the node (also when detached) and remove its temporary log folder. Idempotent."""
+        atexit.unregister(self.stop)
+        self._node.stop()
+        if self._temp_dir is not None:
+            self._temp_dir.cleanup()
+            self._temp_dir = None
+
+    def __enter__(self) -> Devnet:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.is_running() else "stopped"
+        return f"Devnet(rpc_url={self.rpc_url!r}, pid={self.pid}, {state})"
+
+
+def start(
+    *,
+    port: int | None = None,
+    testnet_vault: bool = False,
+    log_path: Path | None = None,
+    artifacts_dir: Path | None = None,
+) -> Devnet:
+    """Start anvil on 127.0.0.1 (chain id 31337), deploy and wire the protocol, return the devnet.
+
+    ``port``: the port to listen on (default: a free one). ``testnet_vault``: deploy the testnet
+    Vault interface instead of the mainnet one. ``log_path``: where anvil's output goes
+    (default: a temporary file removed by :meth:`Devnet.stop`). ``artifacts_dir``: compiled
+    contracts (default: ``$OGPU_DEVNET_ARTIFACTS``, else the ones shipped in this package).
+
+    Raises DevnetError (or AnvilNotFoundError) and then leaves no process behind.
+    """
+    from ogpu.devnet.deploy import ROLE_ACCOUNTS, deploy_protocol  # web3 loads only when needed
+
+    temp_dir = None
+    if log_path is None:
+        temp_dir = tempfile.TemporaryDirectory(prefix="ogpu-devnet-")
+        log_path = Path(temp_dir.name) / "anvil.log"
+    node = None
+    try:
+        node = AnvilProcess.launch(chain_id=ChainId.LOCAL.value, port=port, log_path=log_path)
+        rpc = JsonRpc(node.rpc_url)
+        try:
+            contracts = deploy_protocol(rpc, testnet_vault=testnet_vault, directory=artifacts_dir)
+        finally:
+            rpc.close()
+    except BaseException:
+        if node is not None:
+            node.stop()
+        if temp_dir is not None:
+            temp_dir.cleanup()
+        raise
+    accounts = {
+        role: AccountEntry(address=account.address, private_key=account.private_key)
+        for role, account in ROLE_ACCOUNTS.items()
+    }
+    return Devnet(node, build_document(node.rpc_url, ChainId.LOCAL.value, contracts, accounts), temp_dir)

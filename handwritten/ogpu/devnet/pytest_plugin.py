@@ -1,0 +1,106 @@
+"""Pytest fixtures for tests against a local OpenGPU devnet.
+
+Registered as the ``pytest11`` entry point ``ogpu`` (or load it with
+``-p ogpu.devnet.pytest_plugin``):
+
+- ``ogpu_devnet`` (session): one devnet for the whole session, stopped at the end.
+- ``devnet`` (function): the same devnet, with the SDK pointed at it for the test: the chain
+  configuration reads its network document (``ChainConfig.use_network_file``, and
+  ``OGPU_NETWORK_FILE`` for subprocesses) and ``CLIENT_PRIVATE_KEY`` etc. hold the dev keys of
+  the four roles. The chain state is snapshotted before the test and reverted after it, so
+  tests do not see each other's transactions; the SDK's nonce caches are cleared after the
+  revert.
+
+This module imports nothing heavy at load time: pytest loads it in every session.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from ogpu.devnet import Devnet
+
+__all__ = ["devnet", "ogpu_devnet"]
+
+NETWORK_FILE_ENV_VAR = "OGPU_NETWORK_FILE"
+
+
+@pytest.fixture(scope="session")
+def ogpu_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
+    """A devnet shared by the session; its document and anvil log sit in a temporary folder."""
+    from ogpu.devnet import start
+
+    folder = tmp_path_factory.mktemp("ogpu-devnet")
+    with start(log_path=folder / "anvil.log") as running:
+        running.write_document(folder / "devnet.json")
+        yield running
+
+
+@pytest.fixture
+def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Devnet]:
+    """The session devnet with the SDK pointed at it; chain state is reverted after the test."""
+    from ogpu.core.errors import DevnetError
+
+    rpc = ogpu_devnet.rpc()
+    try:
+        snapshot = rpc.call("evm_snapshot")
+        restore_chain = _point_sdk(ogpu_devnet, monkeypatch)
+        try:
+            yield ogpu_devnet
+        finally:
+            reverted = rpc.call("evm_revert", [snapshot])
+            _clear_nonce_caches()
+            restore_chain()
+            if reverted is not True:
+                raise DevnetError(f"evm_revert to snapshot {snapshot} failed after the test")
+    finally:
+        rpc.close()
+
+
+def _point_sdk(running: Devnet, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Point ``ogpu.chain`` and the environment at the devnet; return what undoes the former."""
+    from ogpu.schema.enums import Role
+
+    path = running.document_path
+    assert path is not None, "the ogpu_devnet fixture writes the document"
+    restore_chain = _use_network_file(path)  # first: it reads the chain current before the test
+    monkeypatch.setenv(NETWORK_FILE_ENV_VAR, str(path))
+    for role, entry in running.document["accounts"].items():
+        monkeypatch.setenv(Role(role).env_var, entry["private_key"])
+    return restore_chain
+
+
+def _use_network_file(path: Path) -> Callable[[], None]:
+    """Make the devnet the SDK's current chain; return what puts the previous chain back.
+
+    Does nothing while ``ogpu.chain`` (or its ``use_network_file``) does not exist.
+    """
+    config = getattr(_optional_module("ogpu.chain"), "ChainConfig", None)
+    if config is None or not hasattr(config, "use_network_file"):
+        return lambda: None
+    previous = config.get_current_chain()
+    config.use_network_file(path)
+    return lambda: config.set_chain(previous)
+
+
+def _clear_nonce_caches() -> None:
+    clear = getattr(_optional_module("ogpu.chain"), "clear_all_nonce_caches", None)
+    if clear is not None:
+        clear()
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    """Import ``name``, or None while it does not exist yet (other import errors propagate)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):
+            return None
+        raise

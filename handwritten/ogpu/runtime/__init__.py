@@ -1,0 +1,1 @@
+"""Runtime of the generated layer: calls, batches, the transaction path, signers, watching."""
