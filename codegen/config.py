@@ -92,6 +92,7 @@ class EventConfig:
 class Config:
     path: Path
     package: str
+    runtime: str
     default_network: str
     networks: tuple[NetworkConfig, ...]
     enums: tuple[EnumConfig, ...]
@@ -230,6 +231,7 @@ def load_config(path: Path) -> Config:
     return Config(
         path=path,
         package=str(name),
+        runtime=str(package.get("runtime", name)),
         default_network=default_network,
         networks=tuple(networks),
         enums=tuple(enums),

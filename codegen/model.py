@@ -174,6 +174,8 @@ class EventModel:
     watcher: str
     scope_field: str | None
     scope_param: str | None
+    spec_name: str = ""
+    per_entity: bool = False  # emitted by per-entity contracts: the watcher needs an address
 
     @property
     def data_fields(self) -> tuple[EventField, ...]:
@@ -356,6 +358,7 @@ class NetworkModel:
 @dataclass(frozen=True)
 class PackageModel:
     name: str
+    runtime: str
     generator_version: str
     abi_hash: str
     default_network: str
@@ -370,6 +373,14 @@ class PackageModel:
     @property
     def events(self) -> tuple[EventModel, ...]:
         return tuple(e for c in self.contracts for e in c.events)
+
+    @property
+    def event_classes(self) -> tuple[EventModel, ...]:
+        """One event per dataclass: contracts declaring the same event share its class."""
+        seen: dict[str, EventModel] = {}
+        for e in self.events:
+            seen.setdefault(e.class_name, e)
+        return tuple(seen.values())
 
     @property
     def instances(self) -> tuple[InstanceModel, ...]:
@@ -886,6 +897,7 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
                 abi_hash=hashlib.sha256("".join(hashes).encode()).hexdigest()[:16],
             )
         )
+    contracts = _name_events(contracts, problems)
     # Every struct must be known before flattened getters are matched; a second pass catches
     # getters seen before their struct's first appearance.
     contracts = [_refresh_flattened(builder, c) for c in contracts]
@@ -915,6 +927,7 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
         raise ModelError(problems)
     return PackageModel(
         name=config.package,
+        runtime=config.runtime,
         generator_version=version,
         abi_hash=all_hash,
         default_network=config.default_network,
@@ -928,6 +941,36 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
         contracts=tuple(final),
         synthetic=synthetic,
     )
+
+
+def _name_events(contracts: list[ContractModel], problems: list[str]) -> list[ContractModel]:
+    """Watchers and specs of an event several contracts declare carry the contract's name
+    (``watch_task_ownership_transferred``); identical shapes share one dataclass."""
+    declared: dict[str, list[EventModel]] = {}
+    for c in contracts:
+        for e in c.events:
+            declared.setdefault(e.abi_name, []).append(e)
+    out = []
+    for c in contracts:
+        events = []
+        for e in c.events:
+            shared = len(declared[e.abi_name]) > 1
+            shapes = {x.signature + str([f.indexed for f in x.fields]) for x in declared[e.abi_name]}
+            if len(shapes) > 1:
+                problems.append(f"event {e.abi_name} has different shapes on {', '.join(x.contract for x in declared[e.abi_name])}")
+            prefix = f"{naming.snake(c.name)}_" if shared else ""
+            events.append(
+                EventModel(
+                    **{
+                        **e.__dict__,
+                        "watcher": f"watch_{prefix}{naming.snake(e.abi_name)}",
+                        "spec_name": f"{naming.upper_snake(c.name)}_{naming.upper_snake(e.abi_name)}",
+                        "per_entity": c.kind == "instance",
+                    }
+                )
+            )
+        out.append(ContractModel(**{**c.__dict__, "events": tuple(events)}))
+    return out
 
 
 def _refresh_flattened(builder: _Builder, contract: ContractModel) -> ContractModel:

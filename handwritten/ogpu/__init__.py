@@ -16,7 +16,7 @@ __path__ = extend_path(__path__, __name__)
 
 __version__ = "0.3.0"
 
-_SUBMODULES = ("agent", "chain", "client", "events", "ipfs", "protocol", "service", "types")
+_SUBMODULES = ("agent", "chain", "client", "events", "ipfs", "protocol", "types")
 _LAZY = {
     "ChainConfig": "ogpu.chain",
     "ChainId": "ogpu.chain",
@@ -31,7 +31,7 @@ _LAZY = {
 __all__ = [*_SUBMODULES, *_LAZY, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ogpu import agent, chain, client, events, ipfs, protocol, service, types
+    from ogpu import agent, chain, client, events, ipfs, protocol, types
     from ogpu.chain import (
         ChainConfig,
         ChainId,

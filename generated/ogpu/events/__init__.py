@@ -15,45 +15,45 @@ from ogpu.runtime.watch import Cursor, query, watch, watch_many
 from ogpu.schema.events import *  # noqa: F403
 from ogpu.schema.events import EVENT_SPECS, decode_log
 from ogpu.schema.events import (
-    CONTROLLER_OWNERSHIPTRANSFERRED,
-    MANAGER_ROLEADMINCHANGED,
-    MANAGER_ROLEGRANTED,
-    MANAGER_ROLEREVOKED,
+    CONTROLLER_OWNERSHIP_TRANSFERRED,
+    MANAGER_ROLE_ADMIN_CHANGED,
+    MANAGER_ROLE_GRANTED,
+    MANAGER_ROLE_REVOKED,
     NEXUS_ATTEMPTED,
-    NEXUS_OWNERSHIPTRANSFERRED,
+    NEXUS_OWNERSHIP_TRANSFERRED,
     NEXUS_REGISTERED,
-    NEXUS_RESPONSESTATUSCHANGED,
-    NEXUS_RESPONSESUBMITTED,
-    NEXUS_SOURCEPUBLISHED,
-    NEXUS_SOURCESTATUSCHANGED,
-    NEXUS_SOURCEUPDATED,
-    NEXUS_TASKPUBLISHED,
-    NEXUS_TASKSTATUSCHANGED,
-    RESPONSE_OWNERSHIPTRANSFERRED,
-    SOURCE_OWNERSHIPTRANSFERRED,
-    TASK_OWNERSHIPTRANSFERRED,
-    TERMINAL_AGENTSET,
-    TERMINAL_BASEDATAUPDATED,
-    TERMINAL_DEFAULTAGENTDISABLED,
-    TERMINAL_LIVEDATAUPDATED,
-    TERMINAL_MASTERANNOUNCED,
-    TERMINAL_OWNERSHIPTRANSFERRED,
-    TERMINAL_PROVIDERANNOUNCED,
-    TERMINAL_PROVIDERREMOVED,
-    TERMINAL_REMOVECONTAINER,
+    NEXUS_RESPONSE_STATUS_CHANGED,
+    NEXUS_RESPONSE_SUBMITTED,
+    NEXUS_SOURCE_PUBLISHED,
+    NEXUS_SOURCE_STATUS_CHANGED,
+    NEXUS_SOURCE_UPDATED,
+    NEXUS_TASK_PUBLISHED,
+    NEXUS_TASK_STATUS_CHANGED,
+    RESPONSE_OWNERSHIP_TRANSFERRED,
+    SOURCE_OWNERSHIP_TRANSFERRED,
+    TASK_OWNERSHIP_TRANSFERRED,
+    TERMINAL_AGENT_SET,
+    TERMINAL_BASE_DATA_UPDATED,
+    TERMINAL_DEFAULT_AGENT_DISABLED,
+    TERMINAL_LIVE_DATA_UPDATED,
+    TERMINAL_MASTER_ANNOUNCED,
+    TERMINAL_OWNERSHIP_TRANSFERRED,
+    TERMINAL_PROVIDER_ANNOUNCED,
+    TERMINAL_PROVIDER_REMOVED,
+    TERMINAL_REMOVE_CONTAINER,
     VAULT_CLAIMED,
     VAULT_DEPOSITED,
     VAULT_LOCKED,
     VAULT_SANCTIONED,
     VAULT_UNBONDED,
-    VAULT_UNBONDINGCANCELED,
+    VAULT_UNBONDING_CANCELED,
     VAULT_WAIVED,
     VAULT_WITHDRAWN,
 )
 from ogpu.schema.networks import ChainId
 
 
-async def watch_ownership_transferred(
+async def watch_controller_ownership_transferred(
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -67,7 +67,7 @@ async def watch_ownership_transferred(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        CONTROLLER_OWNERSHIPTRANSFERRED,
+        CONTROLLER_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -95,7 +95,7 @@ async def watch_role_admin_changed(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        MANAGER_ROLEADMINCHANGED,
+        MANAGER_ROLE_ADMIN_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -119,7 +119,7 @@ async def watch_role_granted(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        MANAGER_ROLEGRANTED,
+        MANAGER_ROLE_GRANTED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -144,7 +144,7 @@ async def watch_role_revoked(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        MANAGER_ROLEREVOKED,
+        MANAGER_ROLE_REVOKED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -180,7 +180,7 @@ async def watch_attempted(
         yield event
 
 
-async def watch_ownership_transferred(
+async def watch_nexus_ownership_transferred(
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -194,7 +194,7 @@ async def watch_ownership_transferred(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_OWNERSHIPTRANSFERRED,
+        NEXUS_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -248,7 +248,7 @@ async def watch_response_status_changed(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_RESPONSESTATUSCHANGED,
+        NEXUS_RESPONSE_STATUS_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -273,7 +273,7 @@ async def watch_response_submitted(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_RESPONSESUBMITTED,
+        NEXUS_RESPONSE_SUBMITTED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -298,7 +298,7 @@ async def watch_source_published(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_SOURCEPUBLISHED,
+        NEXUS_SOURCE_PUBLISHED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -323,7 +323,7 @@ async def watch_source_status_changed(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_SOURCESTATUSCHANGED,
+        NEXUS_SOURCE_STATUS_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -348,7 +348,7 @@ async def watch_source_updated(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_SOURCEUPDATED,
+        NEXUS_SOURCE_UPDATED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -373,7 +373,7 @@ async def watch_task_published(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_TASKPUBLISHED,
+        NEXUS_TASK_PUBLISHED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -398,7 +398,7 @@ async def watch_task_status_changed(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        NEXUS_TASKSTATUSCHANGED,
+        NEXUS_TASK_STATUS_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -409,7 +409,8 @@ async def watch_task_status_changed(
         yield event
 
 
-async def watch_ownership_transferred(
+async def watch_response_ownership_transferred(
+    address: str,
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -423,12 +424,13 @@ async def watch_ownership_transferred(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        RESPONSE_OWNERSHIPTRANSFERRED,
+        RESPONSE_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        address=address,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
@@ -438,7 +440,8 @@ async def watch_ownership_transferred(
         yield event
 
 
-async def watch_ownership_transferred(
+async def watch_source_ownership_transferred(
+    address: str,
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -452,12 +455,13 @@ async def watch_ownership_transferred(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        SOURCE_OWNERSHIPTRANSFERRED,
+        SOURCE_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        address=address,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
@@ -467,7 +471,8 @@ async def watch_ownership_transferred(
         yield event
 
 
-async def watch_ownership_transferred(
+async def watch_task_ownership_transferred(
+    address: str,
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -481,12 +486,13 @@ async def watch_ownership_transferred(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TASK_OWNERSHIPTRANSFERRED,
+        TASK_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        address=address,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
@@ -510,7 +516,7 @@ async def watch_agent_set(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_AGENTSET,
+        TERMINAL_AGENT_SET,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -535,7 +541,7 @@ async def watch_base_data_updated(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_BASEDATAUPDATED,
+        TERMINAL_BASE_DATA_UPDATED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -560,7 +566,7 @@ async def watch_default_agent_disabled(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_DEFAULTAGENTDISABLED,
+        TERMINAL_DEFAULT_AGENT_DISABLED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -585,7 +591,7 @@ async def watch_live_data_updated(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_LIVEDATAUPDATED,
+        TERMINAL_LIVE_DATA_UPDATED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -610,7 +616,7 @@ async def watch_master_announced(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_MASTERANNOUNCED,
+        TERMINAL_MASTER_ANNOUNCED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -621,7 +627,7 @@ async def watch_master_announced(
         yield event
 
 
-async def watch_ownership_transferred(
+async def watch_terminal_ownership_transferred(
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -635,7 +641,7 @@ async def watch_ownership_transferred(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_OWNERSHIPTRANSFERRED,
+        TERMINAL_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -664,7 +670,7 @@ async def watch_provider_announced(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_PROVIDERANNOUNCED,
+        TERMINAL_PROVIDER_ANNOUNCED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -689,7 +695,7 @@ async def watch_provider_removed(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_PROVIDERREMOVED,
+        TERMINAL_PROVIDER_REMOVED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -714,7 +720,7 @@ async def watch_remove_container(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        TERMINAL_REMOVECONTAINER,
+        TERMINAL_REMOVE_CONTAINER,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -864,7 +870,7 @@ async def watch_unbonding_canceled(
     ``from_block=None`` starts at the head (new events only); a number backfills from there.
     """
     async for event in watch(
-        VAULT_UNBONDINGCANCELED,
+        VAULT_UNBONDING_CANCELED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
@@ -927,72 +933,67 @@ async def watch_withdrawn(
 
 __all__ = [
     "OwnershipTransferredEvent",
-    "watch_ownership_transferred",
     "RoleAdminChangedEvent",
-    "watch_role_admin_changed",
     "RoleGrantedEvent",
-    "watch_role_granted",
     "RoleRevokedEvent",
-    "watch_role_revoked",
     "AttemptedEvent",
-    "watch_attempted",
-    "OwnershipTransferredEvent",
-    "watch_ownership_transferred",
     "RegisteredEvent",
-    "watch_registered",
     "ResponseStatusChangedEvent",
-    "watch_response_status_changed",
     "ResponseSubmittedEvent",
-    "watch_response_submitted",
     "SourcePublishedEvent",
-    "watch_source_published",
     "SourceStatusChangedEvent",
-    "watch_source_status_changed",
     "SourceUpdatedEvent",
-    "watch_source_updated",
     "TaskPublishedEvent",
-    "watch_task_published",
     "TaskStatusChangedEvent",
-    "watch_task_status_changed",
-    "OwnershipTransferredEvent",
-    "watch_ownership_transferred",
-    "OwnershipTransferredEvent",
-    "watch_ownership_transferred",
-    "OwnershipTransferredEvent",
-    "watch_ownership_transferred",
     "AgentSetEvent",
-    "watch_agent_set",
     "BaseDataUpdatedEvent",
-    "watch_base_data_updated",
     "DefaultAgentDisabledEvent",
-    "watch_default_agent_disabled",
     "LiveDataUpdatedEvent",
-    "watch_live_data_updated",
     "MasterAnnouncedEvent",
-    "watch_master_announced",
-    "OwnershipTransferredEvent",
-    "watch_ownership_transferred",
     "ProviderAnnouncedEvent",
-    "watch_provider_announced",
     "ProviderRemovedEvent",
-    "watch_provider_removed",
     "RemoveContainerEvent",
-    "watch_remove_container",
     "ClaimedEvent",
-    "watch_claimed",
     "DepositedEvent",
-    "watch_deposited",
     "LockedEvent",
-    "watch_locked",
     "SanctionedEvent",
-    "watch_sanctioned",
     "UnbondedEvent",
-    "watch_unbonded",
     "UnbondingCanceledEvent",
-    "watch_unbonding_canceled",
     "WaivedEvent",
-    "watch_waived",
     "WithdrawnEvent",
+    "watch_controller_ownership_transferred",
+    "watch_role_admin_changed",
+    "watch_role_granted",
+    "watch_role_revoked",
+    "watch_attempted",
+    "watch_nexus_ownership_transferred",
+    "watch_registered",
+    "watch_response_status_changed",
+    "watch_response_submitted",
+    "watch_source_published",
+    "watch_source_status_changed",
+    "watch_source_updated",
+    "watch_task_published",
+    "watch_task_status_changed",
+    "watch_response_ownership_transferred",
+    "watch_source_ownership_transferred",
+    "watch_task_ownership_transferred",
+    "watch_agent_set",
+    "watch_base_data_updated",
+    "watch_default_agent_disabled",
+    "watch_live_data_updated",
+    "watch_master_announced",
+    "watch_terminal_ownership_transferred",
+    "watch_provider_announced",
+    "watch_provider_removed",
+    "watch_remove_container",
+    "watch_claimed",
+    "watch_deposited",
+    "watch_locked",
+    "watch_sanctioned",
+    "watch_unbonded",
+    "watch_unbonding_canceled",
+    "watch_waived",
     "watch_withdrawn",
     "Cursor",
     "EVENT_SPECS",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import eth_abi
+from eth_abi.abi import decode as abi_decode
 
 from ogpu.core import codec as _rt  # noqa: F401
 from ogpu.core.errors import *  # noqa: F403
@@ -72,7 +72,7 @@ class AccessControlUnauthorizedAccountError(ContractCustomError):
 
     @classmethod
     def decode(cls, data: bytes) -> AccessControlUnauthorizedAccountError:
-        _out = eth_abi.decode(cls.abi_types, data)
+        _out = abi_decode(cls.abi_types, data)
         return cls(
             _rt.checksum(_out[0]),
             _out[1],
@@ -108,7 +108,7 @@ class OwnableInvalidOwnerError(ContractCustomError):
 
     @classmethod
     def decode(cls, data: bytes) -> OwnableInvalidOwnerError:
-        _out = eth_abi.decode(cls.abi_types, data)
+        _out = abi_decode(cls.abi_types, data)
         return cls(
             _rt.checksum(_out[0]),
         )
@@ -143,7 +143,7 @@ class OwnableUnauthorizedAccountError(ContractCustomError, NotOwnerError):
 
     @classmethod
     def decode(cls, data: bytes) -> OwnableUnauthorizedAccountError:
-        _out = eth_abi.decode(cls.abi_types, data)
+        _out = abi_decode(cls.abi_types, data)
         return cls(
             _rt.checksum(_out[0]),
         )

@@ -10,8 +10,14 @@ from typing import Any, Mapping
 
 from ogpu.core import codec as _rt
 from ogpu.core.logs import EventSpec, LogMeta
-from ogpu.schema.enums import *  # noqa: F403
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -25,34 +31,6 @@ class OwnershipTransferredEvent:
     log_index: int
     block_hash: str = ""
     contract_address: str = ""
-
-
-def _build_controller_OwnershipTransferred(
-    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
-) -> OwnershipTransferredEvent:
-    return OwnershipTransferredEvent(
-        previous_owner=_rt.checksum(indexed[0]),
-        new_owner=_rt.checksum(indexed[1]),
-        block_number=meta.block_number,
-        transaction_hash=meta.transaction_hash,
-        log_index=meta.log_index,
-        block_hash=meta.block_hash,
-        contract_address=meta.address,
-    )
-
-
-CONTROLLER_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
-    contract="Controller",
-    name="OwnershipTransferred",
-    signature="OwnershipTransferred(address,address)",
-    topic0="0x8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0",
-    abi_sets=frozenset(("mainnet", "testnet")),
-    indexed_types=("address", "address"),
-    data_types=(),
-    event_class=OwnershipTransferredEvent,
-    build=_build_controller_OwnershipTransferred,
-    scope_field="previous_owner",
-)
 
 
 @dataclass(frozen=True)
@@ -69,35 +47,6 @@ class RoleAdminChangedEvent:
     contract_address: str = ""
 
 
-def _build_manager_RoleAdminChanged(
-    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
-) -> RoleAdminChangedEvent:
-    return RoleAdminChangedEvent(
-        role=indexed[0],
-        previous_admin_role=indexed[1],
-        new_admin_role=indexed[2],
-        block_number=meta.block_number,
-        transaction_hash=meta.transaction_hash,
-        log_index=meta.log_index,
-        block_hash=meta.block_hash,
-        contract_address=meta.address,
-    )
-
-
-MANAGER_ROLEADMINCHANGED: EventSpec[RoleAdminChangedEvent] = EventSpec(
-    contract="Manager",
-    name="RoleAdminChanged",
-    signature="RoleAdminChanged(bytes32,bytes32,bytes32)",
-    topic0="0xbd79b86ffe0ab8e8776151514217cd7cacd52c909f66475c3af44e129f0b00ff",
-    abi_sets=frozenset(("mainnet", "testnet")),
-    indexed_types=("bytes32", "bytes32", "bytes32"),
-    data_types=(),
-    event_class=RoleAdminChangedEvent,
-    build=_build_manager_RoleAdminChanged,
-    scope_field=None,
-)
-
-
 @dataclass(frozen=True)
 class RoleGrantedEvent:
     """``Manager.RoleGranted(bytes32,address,address)``."""
@@ -110,35 +59,6 @@ class RoleGrantedEvent:
     log_index: int
     block_hash: str = ""
     contract_address: str = ""
-
-
-def _build_manager_RoleGranted(
-    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
-) -> RoleGrantedEvent:
-    return RoleGrantedEvent(
-        role=indexed[0],
-        account=_rt.checksum(indexed[1]),
-        sender=_rt.checksum(indexed[2]),
-        block_number=meta.block_number,
-        transaction_hash=meta.transaction_hash,
-        log_index=meta.log_index,
-        block_hash=meta.block_hash,
-        contract_address=meta.address,
-    )
-
-
-MANAGER_ROLEGRANTED: EventSpec[RoleGrantedEvent] = EventSpec(
-    contract="Manager",
-    name="RoleGranted",
-    signature="RoleGranted(bytes32,address,address)",
-    topic0="0x2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d",
-    abi_sets=frozenset(("mainnet", "testnet")),
-    indexed_types=("bytes32", "address", "address"),
-    data_types=(),
-    event_class=RoleGrantedEvent,
-    build=_build_manager_RoleGranted,
-    scope_field="account",
-)
 
 
 @dataclass(frozen=True)
@@ -155,35 +75,6 @@ class RoleRevokedEvent:
     contract_address: str = ""
 
 
-def _build_manager_RoleRevoked(
-    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
-) -> RoleRevokedEvent:
-    return RoleRevokedEvent(
-        role=indexed[0],
-        account=_rt.checksum(indexed[1]),
-        sender=_rt.checksum(indexed[2]),
-        block_number=meta.block_number,
-        transaction_hash=meta.transaction_hash,
-        log_index=meta.log_index,
-        block_hash=meta.block_hash,
-        contract_address=meta.address,
-    )
-
-
-MANAGER_ROLEREVOKED: EventSpec[RoleRevokedEvent] = EventSpec(
-    contract="Manager",
-    name="RoleRevoked",
-    signature="RoleRevoked(bytes32,address,address)",
-    topic0="0xf6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b",
-    abi_sets=frozenset(("mainnet", "testnet")),
-    indexed_types=("bytes32", "address", "address"),
-    data_types=(),
-    event_class=RoleRevokedEvent,
-    build=_build_manager_RoleRevoked,
-    scope_field="account",
-)
-
-
 @dataclass(frozen=True)
 class AttemptedEvent:
     """``Nexus.Attempted(address,address,uint256)``."""
@@ -198,7 +89,433 @@ class AttemptedEvent:
     contract_address: str = ""
 
 
-def _build_nexus_Attempted(
+@dataclass(frozen=True)
+class RegisteredEvent:
+    """``Nexus.Registered(address,uint256,address,uint8)``."""
+
+    provider: str
+    registrant_id: int
+    source: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+    preferred_environment: Environment | None = None
+
+
+@dataclass(frozen=True)
+class ResponseStatusChangedEvent:
+    """``Nexus.ResponseStatusChanged(address,uint8)``."""
+
+    response: str
+    status: ResponseStatus
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class ResponseSubmittedEvent:
+    """``Nexus.ResponseSubmitted(address,address)``."""
+
+    response: str
+    task: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class SourcePublishedEvent:
+    """``Nexus.SourcePublished(address)``."""
+
+    source: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class SourceStatusChangedEvent:
+    """``Nexus.SourceStatusChanged(address,uint8)``."""
+
+    source: str
+    status: SourceStatus
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class SourceUpdatedEvent:
+    """``Nexus.SourceUpdated(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``."""
+
+    source: str
+    source_params: SourceParams
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class TaskPublishedEvent:
+    """``Nexus.TaskPublished(address,address)``."""
+
+    task: str
+    source: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class TaskStatusChangedEvent:
+    """``Nexus.TaskStatusChanged(address,uint8)``."""
+
+    task: str
+    status: TaskStatus
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class AgentSetEvent:
+    """``Terminal.AgentSet(address,address,bool)``."""
+
+    account: str
+    agent: str
+    value: bool
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class BaseDataUpdatedEvent:
+    """``Terminal.BaseDataUpdated(address)``."""
+
+    provider: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class DefaultAgentDisabledEvent:
+    """``Terminal.DefaultAgentDisabled(address,bool)``."""
+
+    master: str
+    value: bool
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class LiveDataUpdatedEvent:
+    """``Terminal.LiveDataUpdated(address)``."""
+
+    provider: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class MasterAnnouncedEvent:
+    """``Terminal.MasterAnnounced(address,address)``."""
+
+    provider: str
+    master: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderAnnouncedEvent:
+    """``Terminal.ProviderAnnounced(address,address)``."""
+
+    provider: str
+    master: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderRemovedEvent:
+    """``Terminal.ProviderRemoved(address)``."""
+
+    provider: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class RemoveContainerEvent:
+    """``Terminal.RemoveContainer(address,address)``."""
+
+    provider: str
+    source: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """``Vault.Claimed(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class DepositedEvent:
+    """``Vault.Deposited(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class LockedEvent:
+    """``Vault.Locked(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class SanctionedEvent:
+    """``Vault.Sanctioned(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class UnbondedEvent:
+    """``Vault.Unbonded(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class UnbondingCanceledEvent:
+    """``Vault.UnbondingCanceled(address,uint256)`` (only on: mainnet)."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class WaivedEvent:
+    """``Vault.Waived(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class WithdrawnEvent:
+    """``Vault.Withdrawn(address,uint256)``."""
+
+    account: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    block_hash: str = ""
+    contract_address: str = ""
+
+
+def _build_controller_ownership_transferred(
+    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
+) -> OwnershipTransferredEvent:
+    return OwnershipTransferredEvent(
+        previous_owner=_rt.checksum(indexed[0]),
+        new_owner=_rt.checksum(indexed[1]),
+        block_number=meta.block_number,
+        transaction_hash=meta.transaction_hash,
+        log_index=meta.log_index,
+        block_hash=meta.block_hash,
+        contract_address=meta.address,
+    )
+
+
+CONTROLLER_OWNERSHIP_TRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
+    contract="Controller",
+    name="OwnershipTransferred",
+    signature="OwnershipTransferred(address,address)",
+    topic0="0x8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0",
+    abi_sets=frozenset(("mainnet", "testnet")),
+    indexed_types=("address", "address"),
+    data_types=(),
+    event_class=OwnershipTransferredEvent,
+    build=_build_controller_ownership_transferred,
+    scope_field="previous_owner",
+)
+
+
+def _build_manager_role_admin_changed(
+    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
+) -> RoleAdminChangedEvent:
+    return RoleAdminChangedEvent(
+        role=indexed[0],
+        previous_admin_role=indexed[1],
+        new_admin_role=indexed[2],
+        block_number=meta.block_number,
+        transaction_hash=meta.transaction_hash,
+        log_index=meta.log_index,
+        block_hash=meta.block_hash,
+        contract_address=meta.address,
+    )
+
+
+MANAGER_ROLE_ADMIN_CHANGED: EventSpec[RoleAdminChangedEvent] = EventSpec(
+    contract="Manager",
+    name="RoleAdminChanged",
+    signature="RoleAdminChanged(bytes32,bytes32,bytes32)",
+    topic0="0xbd79b86ffe0ab8e8776151514217cd7cacd52c909f66475c3af44e129f0b00ff",
+    abi_sets=frozenset(("mainnet", "testnet")),
+    indexed_types=("bytes32", "bytes32", "bytes32"),
+    data_types=(),
+    event_class=RoleAdminChangedEvent,
+    build=_build_manager_role_admin_changed,
+    scope_field=None,
+)
+
+
+def _build_manager_role_granted(
+    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
+) -> RoleGrantedEvent:
+    return RoleGrantedEvent(
+        role=indexed[0],
+        account=_rt.checksum(indexed[1]),
+        sender=_rt.checksum(indexed[2]),
+        block_number=meta.block_number,
+        transaction_hash=meta.transaction_hash,
+        log_index=meta.log_index,
+        block_hash=meta.block_hash,
+        contract_address=meta.address,
+    )
+
+
+MANAGER_ROLE_GRANTED: EventSpec[RoleGrantedEvent] = EventSpec(
+    contract="Manager",
+    name="RoleGranted",
+    signature="RoleGranted(bytes32,address,address)",
+    topic0="0x2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d",
+    abi_sets=frozenset(("mainnet", "testnet")),
+    indexed_types=("bytes32", "address", "address"),
+    data_types=(),
+    event_class=RoleGrantedEvent,
+    build=_build_manager_role_granted,
+    scope_field="account",
+)
+
+
+def _build_manager_role_revoked(
+    indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
+) -> RoleRevokedEvent:
+    return RoleRevokedEvent(
+        role=indexed[0],
+        account=_rt.checksum(indexed[1]),
+        sender=_rt.checksum(indexed[2]),
+        block_number=meta.block_number,
+        transaction_hash=meta.transaction_hash,
+        log_index=meta.log_index,
+        block_hash=meta.block_hash,
+        contract_address=meta.address,
+    )
+
+
+MANAGER_ROLE_REVOKED: EventSpec[RoleRevokedEvent] = EventSpec(
+    contract="Manager",
+    name="RoleRevoked",
+    signature="RoleRevoked(bytes32,address,address)",
+    topic0="0xf6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b",
+    abi_sets=frozenset(("mainnet", "testnet")),
+    indexed_types=("bytes32", "address", "address"),
+    data_types=(),
+    event_class=RoleRevokedEvent,
+    build=_build_manager_role_revoked,
+    scope_field="account",
+)
+
+
+def _build_nexus_attempted(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> AttemptedEvent:
     return AttemptedEvent(
@@ -222,25 +539,12 @@ NEXUS_ATTEMPTED: EventSpec[AttemptedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address", "uint256"),
     event_class=AttemptedEvent,
-    build=_build_nexus_Attempted,
+    build=_build_nexus_attempted,
     scope_field="task",
 )
 
 
-@dataclass(frozen=True)
-class OwnershipTransferredEvent:
-    """``Nexus.OwnershipTransferred(address,address)``."""
-
-    previous_owner: str
-    new_owner: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_OwnershipTransferred(
+def _build_nexus_ownership_transferred(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> OwnershipTransferredEvent:
     return OwnershipTransferredEvent(
@@ -254,7 +558,7 @@ def _build_nexus_OwnershipTransferred(
     )
 
 
-NEXUS_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
+NEXUS_OWNERSHIP_TRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     contract="Nexus",
     name="OwnershipTransferred",
     signature="OwnershipTransferred(address,address)",
@@ -263,27 +567,12 @@ NEXUS_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     indexed_types=("address", "address"),
     data_types=(),
     event_class=OwnershipTransferredEvent,
-    build=_build_nexus_OwnershipTransferred,
+    build=_build_nexus_ownership_transferred,
     scope_field="previous_owner",
 )
 
 
-@dataclass(frozen=True)
-class RegisteredEvent:
-    """``Nexus.Registered(address,uint256,address,uint8)``."""
-
-    provider: str
-    registrant_id: int
-    source: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-    preferred_environment: Environment | None = None
-
-
-def _build_nexus_Registered(
+def _build_nexus_registered(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> RegisteredEvent:
     return RegisteredEvent(
@@ -308,25 +597,12 @@ NEXUS_REGISTERED: EventSpec[RegisteredEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256", "address", "uint8"),
     event_class=RegisteredEvent,
-    build=_build_nexus_Registered,
+    build=_build_nexus_registered,
     scope_field="source",
 )
 
 
-@dataclass(frozen=True)
-class ResponseStatusChangedEvent:
-    """``Nexus.ResponseStatusChanged(address,uint8)``."""
-
-    response: str
-    status: ResponseStatus
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_ResponseStatusChanged(
+def _build_nexus_response_status_changed(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> ResponseStatusChangedEvent:
     return ResponseStatusChangedEvent(
@@ -340,7 +616,7 @@ def _build_nexus_ResponseStatusChanged(
     )
 
 
-NEXUS_RESPONSESTATUSCHANGED: EventSpec[ResponseStatusChangedEvent] = EventSpec(
+NEXUS_RESPONSE_STATUS_CHANGED: EventSpec[ResponseStatusChangedEvent] = EventSpec(
     contract="Nexus",
     name="ResponseStatusChanged",
     signature="ResponseStatusChanged(address,uint8)",
@@ -349,25 +625,12 @@ NEXUS_RESPONSESTATUSCHANGED: EventSpec[ResponseStatusChangedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint8"),
     event_class=ResponseStatusChangedEvent,
-    build=_build_nexus_ResponseStatusChanged,
+    build=_build_nexus_response_status_changed,
     scope_field="response",
 )
 
 
-@dataclass(frozen=True)
-class ResponseSubmittedEvent:
-    """``Nexus.ResponseSubmitted(address,address)``."""
-
-    response: str
-    task: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_ResponseSubmitted(
+def _build_nexus_response_submitted(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> ResponseSubmittedEvent:
     return ResponseSubmittedEvent(
@@ -381,7 +644,7 @@ def _build_nexus_ResponseSubmitted(
     )
 
 
-NEXUS_RESPONSESUBMITTED: EventSpec[ResponseSubmittedEvent] = EventSpec(
+NEXUS_RESPONSE_SUBMITTED: EventSpec[ResponseSubmittedEvent] = EventSpec(
     contract="Nexus",
     name="ResponseSubmitted",
     signature="ResponseSubmitted(address,address)",
@@ -390,24 +653,12 @@ NEXUS_RESPONSESUBMITTED: EventSpec[ResponseSubmittedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address"),
     event_class=ResponseSubmittedEvent,
-    build=_build_nexus_ResponseSubmitted,
+    build=_build_nexus_response_submitted,
     scope_field="task",
 )
 
 
-@dataclass(frozen=True)
-class SourcePublishedEvent:
-    """``Nexus.SourcePublished(address)``."""
-
-    source: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_SourcePublished(
+def _build_nexus_source_published(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> SourcePublishedEvent:
     return SourcePublishedEvent(
@@ -420,7 +671,7 @@ def _build_nexus_SourcePublished(
     )
 
 
-NEXUS_SOURCEPUBLISHED: EventSpec[SourcePublishedEvent] = EventSpec(
+NEXUS_SOURCE_PUBLISHED: EventSpec[SourcePublishedEvent] = EventSpec(
     contract="Nexus",
     name="SourcePublished",
     signature="SourcePublished(address)",
@@ -429,25 +680,12 @@ NEXUS_SOURCEPUBLISHED: EventSpec[SourcePublishedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address",),
     event_class=SourcePublishedEvent,
-    build=_build_nexus_SourcePublished,
+    build=_build_nexus_source_published,
     scope_field="source",
 )
 
 
-@dataclass(frozen=True)
-class SourceStatusChangedEvent:
-    """``Nexus.SourceStatusChanged(address,uint8)``."""
-
-    source: str
-    status: SourceStatus
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_SourceStatusChanged(
+def _build_nexus_source_status_changed(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> SourceStatusChangedEvent:
     return SourceStatusChangedEvent(
@@ -461,7 +699,7 @@ def _build_nexus_SourceStatusChanged(
     )
 
 
-NEXUS_SOURCESTATUSCHANGED: EventSpec[SourceStatusChangedEvent] = EventSpec(
+NEXUS_SOURCE_STATUS_CHANGED: EventSpec[SourceStatusChangedEvent] = EventSpec(
     contract="Nexus",
     name="SourceStatusChanged",
     signature="SourceStatusChanged(address,uint8)",
@@ -470,25 +708,12 @@ NEXUS_SOURCESTATUSCHANGED: EventSpec[SourceStatusChangedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint8"),
     event_class=SourceStatusChangedEvent,
-    build=_build_nexus_SourceStatusChanged,
+    build=_build_nexus_source_status_changed,
     scope_field="source",
 )
 
 
-@dataclass(frozen=True)
-class SourceUpdatedEvent:
-    """``Nexus.SourceUpdated(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``."""
-
-    source: str
-    source_params: SourceParams
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_SourceUpdated(
+def _build_nexus_source_updated(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> SourceUpdatedEvent:
     return SourceUpdatedEvent(
@@ -502,7 +727,7 @@ def _build_nexus_SourceUpdated(
     )
 
 
-NEXUS_SOURCEUPDATED: EventSpec[SourceUpdatedEvent] = EventSpec(
+NEXUS_SOURCE_UPDATED: EventSpec[SourceUpdatedEvent] = EventSpec(
     contract="Nexus",
     name="SourceUpdated",
     signature="SourceUpdated(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))",
@@ -514,25 +739,12 @@ NEXUS_SOURCEUPDATED: EventSpec[SourceUpdatedEvent] = EventSpec(
         "(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)",
     ),
     event_class=SourceUpdatedEvent,
-    build=_build_nexus_SourceUpdated,
+    build=_build_nexus_source_updated,
     scope_field="source",
 )
 
 
-@dataclass(frozen=True)
-class TaskPublishedEvent:
-    """``Nexus.TaskPublished(address,address)``."""
-
-    task: str
-    source: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_TaskPublished(
+def _build_nexus_task_published(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> TaskPublishedEvent:
     return TaskPublishedEvent(
@@ -546,7 +758,7 @@ def _build_nexus_TaskPublished(
     )
 
 
-NEXUS_TASKPUBLISHED: EventSpec[TaskPublishedEvent] = EventSpec(
+NEXUS_TASK_PUBLISHED: EventSpec[TaskPublishedEvent] = EventSpec(
     contract="Nexus",
     name="TaskPublished",
     signature="TaskPublished(address,address)",
@@ -555,25 +767,12 @@ NEXUS_TASKPUBLISHED: EventSpec[TaskPublishedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address"),
     event_class=TaskPublishedEvent,
-    build=_build_nexus_TaskPublished,
+    build=_build_nexus_task_published,
     scope_field="source",
 )
 
 
-@dataclass(frozen=True)
-class TaskStatusChangedEvent:
-    """``Nexus.TaskStatusChanged(address,uint8)``."""
-
-    task: str
-    status: TaskStatus
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_nexus_TaskStatusChanged(
+def _build_nexus_task_status_changed(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> TaskStatusChangedEvent:
     return TaskStatusChangedEvent(
@@ -587,7 +786,7 @@ def _build_nexus_TaskStatusChanged(
     )
 
 
-NEXUS_TASKSTATUSCHANGED: EventSpec[TaskStatusChangedEvent] = EventSpec(
+NEXUS_TASK_STATUS_CHANGED: EventSpec[TaskStatusChangedEvent] = EventSpec(
     contract="Nexus",
     name="TaskStatusChanged",
     signature="TaskStatusChanged(address,uint8)",
@@ -596,25 +795,12 @@ NEXUS_TASKSTATUSCHANGED: EventSpec[TaskStatusChangedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint8"),
     event_class=TaskStatusChangedEvent,
-    build=_build_nexus_TaskStatusChanged,
+    build=_build_nexus_task_status_changed,
     scope_field="task",
 )
 
 
-@dataclass(frozen=True)
-class OwnershipTransferredEvent:
-    """``Response.OwnershipTransferred(address,address)``."""
-
-    previous_owner: str
-    new_owner: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_response_OwnershipTransferred(
+def _build_response_ownership_transferred(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> OwnershipTransferredEvent:
     return OwnershipTransferredEvent(
@@ -628,7 +814,7 @@ def _build_response_OwnershipTransferred(
     )
 
 
-RESPONSE_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
+RESPONSE_OWNERSHIP_TRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     contract="Response",
     name="OwnershipTransferred",
     signature="OwnershipTransferred(address,address)",
@@ -637,25 +823,12 @@ RESPONSE_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     indexed_types=("address", "address"),
     data_types=(),
     event_class=OwnershipTransferredEvent,
-    build=_build_response_OwnershipTransferred,
+    build=_build_response_ownership_transferred,
     scope_field="previous_owner",
 )
 
 
-@dataclass(frozen=True)
-class OwnershipTransferredEvent:
-    """``Source.OwnershipTransferred(address,address)``."""
-
-    previous_owner: str
-    new_owner: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_source_OwnershipTransferred(
+def _build_source_ownership_transferred(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> OwnershipTransferredEvent:
     return OwnershipTransferredEvent(
@@ -669,7 +842,7 @@ def _build_source_OwnershipTransferred(
     )
 
 
-SOURCE_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
+SOURCE_OWNERSHIP_TRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     contract="Source",
     name="OwnershipTransferred",
     signature="OwnershipTransferred(address,address)",
@@ -678,25 +851,12 @@ SOURCE_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     indexed_types=("address", "address"),
     data_types=(),
     event_class=OwnershipTransferredEvent,
-    build=_build_source_OwnershipTransferred,
+    build=_build_source_ownership_transferred,
     scope_field="previous_owner",
 )
 
 
-@dataclass(frozen=True)
-class OwnershipTransferredEvent:
-    """``Task.OwnershipTransferred(address,address)``."""
-
-    previous_owner: str
-    new_owner: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_task_OwnershipTransferred(
+def _build_task_ownership_transferred(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> OwnershipTransferredEvent:
     return OwnershipTransferredEvent(
@@ -710,7 +870,7 @@ def _build_task_OwnershipTransferred(
     )
 
 
-TASK_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
+TASK_OWNERSHIP_TRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     contract="Task",
     name="OwnershipTransferred",
     signature="OwnershipTransferred(address,address)",
@@ -719,26 +879,12 @@ TASK_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     indexed_types=("address", "address"),
     data_types=(),
     event_class=OwnershipTransferredEvent,
-    build=_build_task_OwnershipTransferred,
+    build=_build_task_ownership_transferred,
     scope_field="previous_owner",
 )
 
 
-@dataclass(frozen=True)
-class AgentSetEvent:
-    """``Terminal.AgentSet(address,address,bool)``."""
-
-    account: str
-    agent: str
-    value: bool
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_AgentSet(
+def _build_terminal_agent_set(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> AgentSetEvent:
     return AgentSetEvent(
@@ -753,7 +899,7 @@ def _build_terminal_AgentSet(
     )
 
 
-TERMINAL_AGENTSET: EventSpec[AgentSetEvent] = EventSpec(
+TERMINAL_AGENT_SET: EventSpec[AgentSetEvent] = EventSpec(
     contract="Terminal",
     name="AgentSet",
     signature="AgentSet(address,address,bool)",
@@ -762,24 +908,12 @@ TERMINAL_AGENTSET: EventSpec[AgentSetEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address", "bool"),
     event_class=AgentSetEvent,
-    build=_build_terminal_AgentSet,
+    build=_build_terminal_agent_set,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class BaseDataUpdatedEvent:
-    """``Terminal.BaseDataUpdated(address)``."""
-
-    provider: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_BaseDataUpdated(
+def _build_terminal_base_data_updated(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> BaseDataUpdatedEvent:
     return BaseDataUpdatedEvent(
@@ -792,7 +926,7 @@ def _build_terminal_BaseDataUpdated(
     )
 
 
-TERMINAL_BASEDATAUPDATED: EventSpec[BaseDataUpdatedEvent] = EventSpec(
+TERMINAL_BASE_DATA_UPDATED: EventSpec[BaseDataUpdatedEvent] = EventSpec(
     contract="Terminal",
     name="BaseDataUpdated",
     signature="BaseDataUpdated(address)",
@@ -801,25 +935,12 @@ TERMINAL_BASEDATAUPDATED: EventSpec[BaseDataUpdatedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address",),
     event_class=BaseDataUpdatedEvent,
-    build=_build_terminal_BaseDataUpdated,
+    build=_build_terminal_base_data_updated,
     scope_field="provider",
 )
 
 
-@dataclass(frozen=True)
-class DefaultAgentDisabledEvent:
-    """``Terminal.DefaultAgentDisabled(address,bool)``."""
-
-    master: str
-    value: bool
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_DefaultAgentDisabled(
+def _build_terminal_default_agent_disabled(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> DefaultAgentDisabledEvent:
     return DefaultAgentDisabledEvent(
@@ -833,7 +954,7 @@ def _build_terminal_DefaultAgentDisabled(
     )
 
 
-TERMINAL_DEFAULTAGENTDISABLED: EventSpec[DefaultAgentDisabledEvent] = EventSpec(
+TERMINAL_DEFAULT_AGENT_DISABLED: EventSpec[DefaultAgentDisabledEvent] = EventSpec(
     contract="Terminal",
     name="DefaultAgentDisabled",
     signature="DefaultAgentDisabled(address,bool)",
@@ -842,24 +963,12 @@ TERMINAL_DEFAULTAGENTDISABLED: EventSpec[DefaultAgentDisabledEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "bool"),
     event_class=DefaultAgentDisabledEvent,
-    build=_build_terminal_DefaultAgentDisabled,
+    build=_build_terminal_default_agent_disabled,
     scope_field="master",
 )
 
 
-@dataclass(frozen=True)
-class LiveDataUpdatedEvent:
-    """``Terminal.LiveDataUpdated(address)``."""
-
-    provider: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_LiveDataUpdated(
+def _build_terminal_live_data_updated(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> LiveDataUpdatedEvent:
     return LiveDataUpdatedEvent(
@@ -872,7 +981,7 @@ def _build_terminal_LiveDataUpdated(
     )
 
 
-TERMINAL_LIVEDATAUPDATED: EventSpec[LiveDataUpdatedEvent] = EventSpec(
+TERMINAL_LIVE_DATA_UPDATED: EventSpec[LiveDataUpdatedEvent] = EventSpec(
     contract="Terminal",
     name="LiveDataUpdated",
     signature="LiveDataUpdated(address)",
@@ -881,25 +990,12 @@ TERMINAL_LIVEDATAUPDATED: EventSpec[LiveDataUpdatedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address",),
     event_class=LiveDataUpdatedEvent,
-    build=_build_terminal_LiveDataUpdated,
+    build=_build_terminal_live_data_updated,
     scope_field="provider",
 )
 
 
-@dataclass(frozen=True)
-class MasterAnnouncedEvent:
-    """``Terminal.MasterAnnounced(address,address)``."""
-
-    provider: str
-    master: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_MasterAnnounced(
+def _build_terminal_master_announced(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> MasterAnnouncedEvent:
     return MasterAnnouncedEvent(
@@ -913,7 +1009,7 @@ def _build_terminal_MasterAnnounced(
     )
 
 
-TERMINAL_MASTERANNOUNCED: EventSpec[MasterAnnouncedEvent] = EventSpec(
+TERMINAL_MASTER_ANNOUNCED: EventSpec[MasterAnnouncedEvent] = EventSpec(
     contract="Terminal",
     name="MasterAnnounced",
     signature="MasterAnnounced(address,address)",
@@ -922,25 +1018,12 @@ TERMINAL_MASTERANNOUNCED: EventSpec[MasterAnnouncedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address"),
     event_class=MasterAnnouncedEvent,
-    build=_build_terminal_MasterAnnounced,
+    build=_build_terminal_master_announced,
     scope_field="provider",
 )
 
 
-@dataclass(frozen=True)
-class OwnershipTransferredEvent:
-    """``Terminal.OwnershipTransferred(address,address)``."""
-
-    previous_owner: str
-    new_owner: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_OwnershipTransferred(
+def _build_terminal_ownership_transferred(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> OwnershipTransferredEvent:
     return OwnershipTransferredEvent(
@@ -954,7 +1037,7 @@ def _build_terminal_OwnershipTransferred(
     )
 
 
-TERMINAL_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
+TERMINAL_OWNERSHIP_TRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     contract="Terminal",
     name="OwnershipTransferred",
     signature="OwnershipTransferred(address,address)",
@@ -963,25 +1046,12 @@ TERMINAL_OWNERSHIPTRANSFERRED: EventSpec[OwnershipTransferredEvent] = EventSpec(
     indexed_types=("address", "address"),
     data_types=(),
     event_class=OwnershipTransferredEvent,
-    build=_build_terminal_OwnershipTransferred,
+    build=_build_terminal_ownership_transferred,
     scope_field="previous_owner",
 )
 
 
-@dataclass(frozen=True)
-class ProviderAnnouncedEvent:
-    """``Terminal.ProviderAnnounced(address,address)``."""
-
-    provider: str
-    master: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_ProviderAnnounced(
+def _build_terminal_provider_announced(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> ProviderAnnouncedEvent:
     return ProviderAnnouncedEvent(
@@ -995,7 +1065,7 @@ def _build_terminal_ProviderAnnounced(
     )
 
 
-TERMINAL_PROVIDERANNOUNCED: EventSpec[ProviderAnnouncedEvent] = EventSpec(
+TERMINAL_PROVIDER_ANNOUNCED: EventSpec[ProviderAnnouncedEvent] = EventSpec(
     contract="Terminal",
     name="ProviderAnnounced",
     signature="ProviderAnnounced(address,address)",
@@ -1004,24 +1074,12 @@ TERMINAL_PROVIDERANNOUNCED: EventSpec[ProviderAnnouncedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address"),
     event_class=ProviderAnnouncedEvent,
-    build=_build_terminal_ProviderAnnounced,
+    build=_build_terminal_provider_announced,
     scope_field="provider",
 )
 
 
-@dataclass(frozen=True)
-class ProviderRemovedEvent:
-    """``Terminal.ProviderRemoved(address)``."""
-
-    provider: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_ProviderRemoved(
+def _build_terminal_provider_removed(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> ProviderRemovedEvent:
     return ProviderRemovedEvent(
@@ -1034,7 +1092,7 @@ def _build_terminal_ProviderRemoved(
     )
 
 
-TERMINAL_PROVIDERREMOVED: EventSpec[ProviderRemovedEvent] = EventSpec(
+TERMINAL_PROVIDER_REMOVED: EventSpec[ProviderRemovedEvent] = EventSpec(
     contract="Terminal",
     name="ProviderRemoved",
     signature="ProviderRemoved(address)",
@@ -1043,25 +1101,12 @@ TERMINAL_PROVIDERREMOVED: EventSpec[ProviderRemovedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address",),
     event_class=ProviderRemovedEvent,
-    build=_build_terminal_ProviderRemoved,
+    build=_build_terminal_provider_removed,
     scope_field="provider",
 )
 
 
-@dataclass(frozen=True)
-class RemoveContainerEvent:
-    """``Terminal.RemoveContainer(address,address)``."""
-
-    provider: str
-    source: str
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_terminal_RemoveContainer(
+def _build_terminal_remove_container(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> RemoveContainerEvent:
     return RemoveContainerEvent(
@@ -1075,7 +1120,7 @@ def _build_terminal_RemoveContainer(
     )
 
 
-TERMINAL_REMOVECONTAINER: EventSpec[RemoveContainerEvent] = EventSpec(
+TERMINAL_REMOVE_CONTAINER: EventSpec[RemoveContainerEvent] = EventSpec(
     contract="Terminal",
     name="RemoveContainer",
     signature="RemoveContainer(address,address)",
@@ -1084,25 +1129,12 @@ TERMINAL_REMOVECONTAINER: EventSpec[RemoveContainerEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "address"),
     event_class=RemoveContainerEvent,
-    build=_build_terminal_RemoveContainer,
+    build=_build_terminal_remove_container,
     scope_field="provider",
 )
 
 
-@dataclass(frozen=True)
-class ClaimedEvent:
-    """``Vault.Claimed(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Claimed(
+def _build_vault_claimed(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> ClaimedEvent:
     return ClaimedEvent(
@@ -1125,25 +1157,12 @@ VAULT_CLAIMED: EventSpec[ClaimedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=ClaimedEvent,
-    build=_build_vault_Claimed,
+    build=_build_vault_claimed,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class DepositedEvent:
-    """``Vault.Deposited(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Deposited(
+def _build_vault_deposited(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> DepositedEvent:
     return DepositedEvent(
@@ -1166,25 +1185,12 @@ VAULT_DEPOSITED: EventSpec[DepositedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=DepositedEvent,
-    build=_build_vault_Deposited,
+    build=_build_vault_deposited,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class LockedEvent:
-    """``Vault.Locked(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Locked(
+def _build_vault_locked(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> LockedEvent:
     return LockedEvent(
@@ -1207,25 +1213,12 @@ VAULT_LOCKED: EventSpec[LockedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=LockedEvent,
-    build=_build_vault_Locked,
+    build=_build_vault_locked,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class SanctionedEvent:
-    """``Vault.Sanctioned(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Sanctioned(
+def _build_vault_sanctioned(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> SanctionedEvent:
     return SanctionedEvent(
@@ -1248,25 +1241,12 @@ VAULT_SANCTIONED: EventSpec[SanctionedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=SanctionedEvent,
-    build=_build_vault_Sanctioned,
+    build=_build_vault_sanctioned,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class UnbondedEvent:
-    """``Vault.Unbonded(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Unbonded(
+def _build_vault_unbonded(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> UnbondedEvent:
     return UnbondedEvent(
@@ -1289,25 +1269,12 @@ VAULT_UNBONDED: EventSpec[UnbondedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=UnbondedEvent,
-    build=_build_vault_Unbonded,
+    build=_build_vault_unbonded,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class UnbondingCanceledEvent:
-    """``Vault.UnbondingCanceled(address,uint256)`` (only on: mainnet)."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_UnbondingCanceled(
+def _build_vault_unbonding_canceled(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> UnbondingCanceledEvent:
     return UnbondingCanceledEvent(
@@ -1321,7 +1288,7 @@ def _build_vault_UnbondingCanceled(
     )
 
 
-VAULT_UNBONDINGCANCELED: EventSpec[UnbondingCanceledEvent] = EventSpec(
+VAULT_UNBONDING_CANCELED: EventSpec[UnbondingCanceledEvent] = EventSpec(
     contract="Vault",
     name="UnbondingCanceled",
     signature="UnbondingCanceled(address,uint256)",
@@ -1330,25 +1297,12 @@ VAULT_UNBONDINGCANCELED: EventSpec[UnbondingCanceledEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=UnbondingCanceledEvent,
-    build=_build_vault_UnbondingCanceled,
+    build=_build_vault_unbonding_canceled,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class WaivedEvent:
-    """``Vault.Waived(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Waived(
+def _build_vault_waived(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> WaivedEvent:
     return WaivedEvent(
@@ -1371,25 +1325,12 @@ VAULT_WAIVED: EventSpec[WaivedEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=WaivedEvent,
-    build=_build_vault_Waived,
+    build=_build_vault_waived,
     scope_field="account",
 )
 
 
-@dataclass(frozen=True)
-class WithdrawnEvent:
-    """``Vault.Withdrawn(address,uint256)``."""
-
-    account: str
-    amount: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    block_hash: str = ""
-    contract_address: str = ""
-
-
-def _build_vault_Withdrawn(
+def _build_vault_withdrawn(
     indexed: tuple[Any, ...], data: tuple[Any, ...], meta: LogMeta
 ) -> WithdrawnEvent:
     return WithdrawnEvent(
@@ -1412,44 +1353,44 @@ VAULT_WITHDRAWN: EventSpec[WithdrawnEvent] = EventSpec(
     indexed_types=(),
     data_types=("address", "uint256"),
     event_class=WithdrawnEvent,
-    build=_build_vault_Withdrawn,
+    build=_build_vault_withdrawn,
     scope_field="account",
 )
 
 # Every spec, keyed by (contract, topic0): the same signature may exist on several contracts.
 EVENT_SPECS: tuple[EventSpec[Any], ...] = (
-    CONTROLLER_OWNERSHIPTRANSFERRED,
-    MANAGER_ROLEADMINCHANGED,
-    MANAGER_ROLEGRANTED,
-    MANAGER_ROLEREVOKED,
+    CONTROLLER_OWNERSHIP_TRANSFERRED,
+    MANAGER_ROLE_ADMIN_CHANGED,
+    MANAGER_ROLE_GRANTED,
+    MANAGER_ROLE_REVOKED,
     NEXUS_ATTEMPTED,
-    NEXUS_OWNERSHIPTRANSFERRED,
+    NEXUS_OWNERSHIP_TRANSFERRED,
     NEXUS_REGISTERED,
-    NEXUS_RESPONSESTATUSCHANGED,
-    NEXUS_RESPONSESUBMITTED,
-    NEXUS_SOURCEPUBLISHED,
-    NEXUS_SOURCESTATUSCHANGED,
-    NEXUS_SOURCEUPDATED,
-    NEXUS_TASKPUBLISHED,
-    NEXUS_TASKSTATUSCHANGED,
-    RESPONSE_OWNERSHIPTRANSFERRED,
-    SOURCE_OWNERSHIPTRANSFERRED,
-    TASK_OWNERSHIPTRANSFERRED,
-    TERMINAL_AGENTSET,
-    TERMINAL_BASEDATAUPDATED,
-    TERMINAL_DEFAULTAGENTDISABLED,
-    TERMINAL_LIVEDATAUPDATED,
-    TERMINAL_MASTERANNOUNCED,
-    TERMINAL_OWNERSHIPTRANSFERRED,
-    TERMINAL_PROVIDERANNOUNCED,
-    TERMINAL_PROVIDERREMOVED,
-    TERMINAL_REMOVECONTAINER,
+    NEXUS_RESPONSE_STATUS_CHANGED,
+    NEXUS_RESPONSE_SUBMITTED,
+    NEXUS_SOURCE_PUBLISHED,
+    NEXUS_SOURCE_STATUS_CHANGED,
+    NEXUS_SOURCE_UPDATED,
+    NEXUS_TASK_PUBLISHED,
+    NEXUS_TASK_STATUS_CHANGED,
+    RESPONSE_OWNERSHIP_TRANSFERRED,
+    SOURCE_OWNERSHIP_TRANSFERRED,
+    TASK_OWNERSHIP_TRANSFERRED,
+    TERMINAL_AGENT_SET,
+    TERMINAL_BASE_DATA_UPDATED,
+    TERMINAL_DEFAULT_AGENT_DISABLED,
+    TERMINAL_LIVE_DATA_UPDATED,
+    TERMINAL_MASTER_ANNOUNCED,
+    TERMINAL_OWNERSHIP_TRANSFERRED,
+    TERMINAL_PROVIDER_ANNOUNCED,
+    TERMINAL_PROVIDER_REMOVED,
+    TERMINAL_REMOVE_CONTAINER,
     VAULT_CLAIMED,
     VAULT_DEPOSITED,
     VAULT_LOCKED,
     VAULT_SANCTIONED,
     VAULT_UNBONDED,
-    VAULT_UNBONDINGCANCELED,
+    VAULT_UNBONDING_CANCELED,
     VAULT_WAIVED,
     VAULT_WITHDRAWN,
 )
@@ -1471,7 +1412,8 @@ def decode_log(log: Mapping[str, Any]) -> object | None:
     )
     for spec in _BY_TOPIC.get(topic, ()):
         try:
-            return spec.decode(log)
+            decoded: object = spec.decode(log)
+            return decoded
         except Exception:  # a same-topic event of another contract with other indexing
             continue
     return None
@@ -1483,7 +1425,6 @@ __all__ = [
     "RoleGrantedEvent",
     "RoleRevokedEvent",
     "AttemptedEvent",
-    "OwnershipTransferredEvent",
     "RegisteredEvent",
     "ResponseStatusChangedEvent",
     "ResponseSubmittedEvent",
@@ -1492,15 +1433,11 @@ __all__ = [
     "SourceUpdatedEvent",
     "TaskPublishedEvent",
     "TaskStatusChangedEvent",
-    "OwnershipTransferredEvent",
-    "OwnershipTransferredEvent",
-    "OwnershipTransferredEvent",
     "AgentSetEvent",
     "BaseDataUpdatedEvent",
     "DefaultAgentDisabledEvent",
     "LiveDataUpdatedEvent",
     "MasterAnnouncedEvent",
-    "OwnershipTransferredEvent",
     "ProviderAnnouncedEvent",
     "ProviderRemovedEvent",
     "RemoveContainerEvent",
@@ -1512,6 +1449,40 @@ __all__ = [
     "UnbondingCanceledEvent",
     "WaivedEvent",
     "WithdrawnEvent",
+    "CONTROLLER_OWNERSHIP_TRANSFERRED",
+    "MANAGER_ROLE_ADMIN_CHANGED",
+    "MANAGER_ROLE_GRANTED",
+    "MANAGER_ROLE_REVOKED",
+    "NEXUS_ATTEMPTED",
+    "NEXUS_OWNERSHIP_TRANSFERRED",
+    "NEXUS_REGISTERED",
+    "NEXUS_RESPONSE_STATUS_CHANGED",
+    "NEXUS_RESPONSE_SUBMITTED",
+    "NEXUS_SOURCE_PUBLISHED",
+    "NEXUS_SOURCE_STATUS_CHANGED",
+    "NEXUS_SOURCE_UPDATED",
+    "NEXUS_TASK_PUBLISHED",
+    "NEXUS_TASK_STATUS_CHANGED",
+    "RESPONSE_OWNERSHIP_TRANSFERRED",
+    "SOURCE_OWNERSHIP_TRANSFERRED",
+    "TASK_OWNERSHIP_TRANSFERRED",
+    "TERMINAL_AGENT_SET",
+    "TERMINAL_BASE_DATA_UPDATED",
+    "TERMINAL_DEFAULT_AGENT_DISABLED",
+    "TERMINAL_LIVE_DATA_UPDATED",
+    "TERMINAL_MASTER_ANNOUNCED",
+    "TERMINAL_OWNERSHIP_TRANSFERRED",
+    "TERMINAL_PROVIDER_ANNOUNCED",
+    "TERMINAL_PROVIDER_REMOVED",
+    "TERMINAL_REMOVE_CONTAINER",
+    "VAULT_CLAIMED",
+    "VAULT_DEPOSITED",
+    "VAULT_LOCKED",
+    "VAULT_SANCTIONED",
+    "VAULT_UNBONDED",
+    "VAULT_UNBONDING_CANCELED",
+    "VAULT_WAIVED",
+    "VAULT_WITHDRAWN",
     "EVENT_SPECS",
     "decode_log",
 ]

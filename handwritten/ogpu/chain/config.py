@@ -129,16 +129,17 @@ class ChainConfig:
 
     @classmethod
     def supports(cls, contract_name: str, function_name: str, chain: ChainId | None = None) -> bool:
-        """Whether the chain's ABI of ``contract_name`` has ``function_name`` (function or event).
+        """Whether the chain's ABI of ``contract_name`` has ``function_name`` (defect 15).
 
-        ``function_name`` may be the Solidity name or its snake_case form.
+        Asks the generated capability table first; a miss there is checked against the ABI,
+        which also finds events and snake_case spellings (``"cancel_unbonding"``).
         """
         resolved = cls._resolve(chain)
         from ogpu.schema import networks
 
         table: Callable[[str, str, ChainId], bool] | None = getattr(networks, "supports", None)
-        if table is not None:
-            return bool(table(contract_name, function_name, resolved))
+        if table is not None and table(_abi_base_name(contract_name), function_name, resolved):
+            return True
         wanted = _loose(function_name)
         return any(
             entry.get("type") in ("function", "event") and _loose(str(entry.get("name"))) == wanted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Mapping, TypeVar
 
-import eth_abi
+from eth_abi.abi import decode as abi_decode
 
 from ogpu.core.errors import DecodeError
 
@@ -66,17 +66,17 @@ class EventSpec(Generic[E]):
 
     def decode(self, log: Mapping[str, Any]) -> E:
         """Decode one raw log of this event; malformed logs raise ``DecodeError``."""
-        topics = log.get("topics") or ()
+        topics: list[Any] = list(log.get("topics") or ())
         if len(topics) != 1 + len(self.indexed_types) or _hex(topics[0]) != self.topic0:
             raise DecodeError(self.name, log)
         try:
             indexed = tuple(
-                eth_abi.decode((typ,), bytes.fromhex(_hex(topic)[2:]))[0]
+                abi_decode((typ,), bytes.fromhex(_hex(topic)[2:]))[0]
                 for typ, topic in zip(self.indexed_types, topics[1:])
             )
             data = log.get("data") or b""
             raw = bytes(data) if isinstance(data, (bytes, bytearray)) else bytes.fromhex(_hex(data)[2:])
-            values = eth_abi.decode(self.data_types, raw) if self.data_types else ()
+            values = abi_decode(self.data_types, raw) if self.data_types else ()
         except Exception as exc:  # eth-abi raises several unrelated types for bad input
             raise DecodeError(self.name, log) from exc
         return self.build(indexed, tuple(values), log_meta(log))

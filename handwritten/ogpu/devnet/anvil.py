@@ -56,14 +56,15 @@ def find_anvil(start: Path | None = None) -> str:
             return override
         raise AnvilNotFoundError((f"{ANVIL_ENV_VAR}={override} (not an executable file)",))
     searched: list[str] = []
-    for base in (start or Path.cwd(), Path(__file__).parent):
-        for folder in (base.resolve(), *base.resolve().parents):
-            modules = folder / "node_modules"
-            if modules.is_dir():
-                searched.append(str(modules))
-                found = _anvil_in_node_modules(modules)
-                if found is not None:
-                    return str(found)
+    bases = ((start or Path.cwd()).resolve(), Path(__file__).resolve().parent)
+    folders = dict.fromkeys(folder for base in bases for folder in (base, *base.parents))
+    for folder in folders:
+        modules = folder / "node_modules"
+        if modules.is_dir():
+            searched.append(str(modules))
+            found = _anvil_in_node_modules(modules)
+            if found is not None:
+                return str(found)
     on_path = shutil.which("anvil")
     searched.append("PATH")
     if on_path is not None:
@@ -208,7 +209,7 @@ class AnvilProcess:
         return cls(popen, port, log_path)
 
     def _wait_ready(self, chain_id: int, timeout: float) -> None:
-        rpc = JsonRpc(self.rpc_url, timeout=1.0)
+        rpc = JsonRpc(self.rpc_url, timeout=0.25)  # short: a foreign listener may never answer
         deadline = time.monotonic() + timeout
         try:
             while True:
@@ -280,7 +281,7 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 def _ps(pid: int, field: str) -> str:
     """One ``ps`` column for ``pid`` ("" when there is no such process)."""
     done = subprocess.run(
-        ["ps", "-o", f"{field}=", "-p", str(pid)], capture_output=True, text=True, check=False
+        ["ps", "-ww", "-o", f"{field}=", "-p", str(pid)], capture_output=True, text=True, check=False
     )
     return done.stdout.strip() if done.returncode == 0 else ""
 

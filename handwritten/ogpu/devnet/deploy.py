@@ -155,7 +155,8 @@ class _Deployer:
 
     def __init__(self, rpc: JsonRpc, account: DevAccount) -> None:
         self.rpc = rpc
-        self.account = account
+        self.address = account.address
+        self._signer = Account.from_key(account.private_key)
         self.w3 = Web3()
         chain_id, nonce, block = rpc.batch(
             [
@@ -179,7 +180,7 @@ class _Deployer:
     def deploy(self, artifact: Artifact, *args: Any) -> str:
         """Queue the creation of ``artifact``; return the address it will have."""
         data = self._factory(artifact).constructor(*args).data_in_transaction
-        address = create_address(self.account.address, self.nonce)
+        address = create_address(self.address, self.nonce)
         self._queue(f"deploy {artifact.name}", None, data, _deploy_gas(data), creates=address)
         return address
 
@@ -209,7 +210,7 @@ class _Deployer:
         }
         if to is not None:
             tx["to"] = to
-        signed = Account.sign_transaction(tx, self.account.private_key)
+        signed = self._signer.sign_transaction(tx)
         self.pending.append(_Tx(label, Web3.to_hex(signed.raw_transaction), gas, creates=creates))
         self.nonce += 1
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Generic, Sequence, TypeVar, Union
 
-import eth_abi
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
 
 from ogpu.chain.config import ChainConfig
@@ -83,7 +84,7 @@ class Fn(Generic[T]):
     def encode(self, args: tuple[Any, ...]) -> bytes:
         """Calldata: selector plus eth-abi encoded arguments; bad values are typed errors."""
         try:
-            return self.selector + eth_abi.encode(self.input_types, args)
+            return self.selector + abi_encode(self.input_types, args)
         except (EncodingError, TypeError, ValueError, OverflowError) as exc:
             if isinstance(exc, OGPUError):
                 raise
@@ -120,7 +121,7 @@ def _block_tag(block: BlockId) -> str:
 
 def _decode_output(fn: Fn[T], raw: str) -> T:
     try:
-        out = eth_abi.decode(fn.output_types, bytes.fromhex(raw[2:]))
+        out = abi_decode(fn.output_types, bytes.fromhex(raw[2:]))
     except Exception as exc:  # eth-abi's decoding errors do not share one base class
         reason = "no contract code at the address" if raw in ("0x", "") else "undecodable output"
         raise DecodeError(f"{fn.label} output ({reason})", raw, context=fn.label) from exc
