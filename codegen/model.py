@@ -121,6 +121,7 @@ class FunctionModel:
     outputs: tuple[Param, ...]
     mutability: str
     abi_sets: tuple[str, ...]
+    chain_ids: tuple[int, ...]
     returns: Returns
     role: str | None
     explicit_signer: bool
@@ -544,6 +545,7 @@ class _Builder:
                     outputs=outputs,
                     mutability=str(entry["stateMutability"]),
                     abi_sets=tuple(sorted(sets)),
+                    chain_ids=tuple(sorted(n.chain_id for n in self.config.networks if n.abi_set in sets)),
                     returns=self.returns(read, outputs, flattened),
                     role=None if read else role,
                     explicit_signer=bool(cfg and cfg.explicit_signer),

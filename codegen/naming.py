@@ -77,10 +77,18 @@ def param_name(raw: str, index: int, *, taken: set[str] | None = None) -> str:
     return name
 
 
+# Fields every event dataclass already has.
+RESERVED_EVENT_FIELDS = frozenset({"block_number", "transaction_hash", "log_index", "block_hash", "contract_address"})
+
+
 def field_name(raw: str, index: int) -> str:
-    """A dataclass field name for an event or output field (snake_case, keyword-safe)."""
+    """A dataclass field name for an event or output field (snake_case, keyword-safe).
+
+    Builtins are fine as attribute names (``event.id``); keywords and the event metadata
+    fields get a trailing underscore.
+    """
     name = snake(raw) if raw else f"arg{index}"
-    if keyword.iskeyword(name) or name in _BUILTINS:
+    if keyword.iskeyword(name) or name in RESERVED_EVENT_FIELDS:
         name += "_"
     return name
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from codegen import __version__
 from codegen.abi import AbiError, AbiFile, canonical_json, canonicalize, load_abi_dir
 from codegen.config import ConfigError, load_config
-from codegen.fmt import FormatError, format_python
+from codegen.fmt import FormatError, format_all
 from codegen.model import ModelError, PackageModel, build_model
 from codegen.render import render_package
 
@@ -35,10 +34,8 @@ def build(abis_dir: Path, config_path: Path) -> PackageModel:
 def plan_package(abis_dir: Path, config_path: Path, template_dir: Path | None = None) -> tuple[str, list[tuple[str, str]]]:
     """Return the package name and every file to write, formatted, as (relative path, text)."""
     model = build(abis_dir, config_path)
-    files = []
     try:
-        for rel, text in render_package(model, template_dir):
-            files.append((rel, format_python(rel, text) if rel.endswith(".py") else text))
+        files = format_all(render_package(model, template_dir))
     except FormatError as exc:
         raise GenerationError(exc.problems) from exc
     # The ABIs ship inside the package (ChainConfig.load_abi), canonical and per ABI set.

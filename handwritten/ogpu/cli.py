@@ -74,7 +74,9 @@ def _devnet_up(args: argparse.Namespace) -> int:
     out: Path = args.out
     _refuse_running_devnet(out)
     began = time.monotonic()
-    devnet = start(port=args.port, testnet_vault=args.testnet_vault, log_path=out.with_suffix(".log"))
+    devnet = start(
+        port=args.port, testnet_vault=args.testnet_vault, log_path=out.with_suffix(".log")
+    )
     keep_running = False
     try:
         if args.detach:
@@ -85,7 +87,10 @@ def _devnet_up(args: argparse.Namespace) -> int:
         elapsed = time.monotonic() - began
         if args.detach:
             keep_running = True
-            _say(f"devnet ready in {elapsed:.2f} s (pid {devnet.pid}); stop it with `ogpu devnet down`")
+            _say(
+                f"devnet ready in {elapsed:.2f} s (pid {devnet.pid}); "
+                "stop it with `ogpu devnet down`"
+            )
             return 0
         _say(f"devnet ready in {elapsed:.2f} s at {devnet.rpc_url}; Ctrl-C stops it")
         return _serve(devnet)
@@ -97,6 +102,7 @@ def _devnet_up(args: argparse.Namespace) -> int:
 
 def _serve(devnet: Devnet) -> int:
     """Wait for Ctrl-C (or SIGTERM/SIGHUP); 1 if anvil exits by itself first."""
+
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
@@ -116,7 +122,9 @@ def _devnet_down(args: argparse.Namespace) -> int:
     document = read_document(out)
     pid = document.get("pid")
     if pid is None:
-        raise DevnetError(f"{out} has no pid: that devnet runs in the foreground; stop it with Ctrl-C")
+        raise DevnetError(
+            f"{out} has no pid: that devnet runs in the foreground; stop it with Ctrl-C"
+        )
     if is_our_anvil(pid, _port_of(document["rpc_url"])):
         stop_process_group(pid)
         _say(f"stopped the devnet (pid {pid})")

@@ -26,7 +26,9 @@ RunCli = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 def _anvil_pids_on_port(port: int) -> list[int]:
-    listing = subprocess.run(["ps", "-ww", "-eo", "pid=,stat=,args="], capture_output=True, text=True, check=True)
+    listing = subprocess.run(
+        ["ps", "-ww", "-eo", "pid=,stat=,args="], capture_output=True, text=True, check=True
+    )
     pids = []
     for line in listing.stdout.splitlines():
         pid, stat, *args = line.split()
@@ -55,7 +57,7 @@ def cli_env() -> dict[str, str]:
 
 @pytest.fixture
 def run_cli(cli_env: dict[str, str], tmp_path: Path) -> RunCli:
-    """``run_cli(*args, **env)``: run ``ogpu <args>`` in ``tmp_path`` to completion, output captured."""
+    """``run_cli(*args, **env)``: run ``ogpu <args>`` in ``tmp_path``, output captured."""
 
     def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -63,7 +63,9 @@ def test_env_override_must_be_executable(isolated: Path, monkeypatch: pytest.Mon
 
 def test_native_binary_found_from_a_subfolder(isolated: Path) -> None:
     modules = isolated / "project" / "node_modules"
-    native = _executable(modules / "@foundry-rs" / f"anvil-{anvil._platform_tag()}" / "bin" / "anvil")
+    native = _executable(
+        modules / "@foundry-rs" / f"anvil-{anvil._platform_tag()}" / "bin" / "anvil"
+    )
     _executable(modules / ".bin" / "anvil")
     deep = isolated / "project" / "src" / "deeper"
     deep.mkdir(parents=True)
@@ -91,7 +93,9 @@ def test_not_found_lists_what_was_searched(isolated: Path) -> None:
 # --- running -------------------------------------------------------------------------------
 
 
-def test_launch_answers_rpc_and_stop_ends_the_process(tmp_path: Path, anvil_pids: AnvilPids) -> None:
+def test_launch_answers_rpc_and_stop_ends_the_process(
+    tmp_path: Path, anvil_pids: AnvilPids
+) -> None:
     node = AnvilProcess.launch(chain_id=LOCAL, port=None, log_path=tmp_path / "anvil.log")
     try:
         rpc = JsonRpc(node.rpc_url)

@@ -84,7 +84,7 @@ def test_foreground_up_stops_on_ctrl_c(
     )
     try:
         assert process.stdout is not None
-        lines = []
+        lines: list[str] = []
         while not lines or lines[-1] != "}\n":
             line = process.stdout.readline()
             assert line, "ogpu devnet up exited before printing the document"
@@ -117,7 +117,9 @@ def test_taken_port_fails_cleanly(tmp_path: Path, run_cli: RunCli, anvil_pids: A
     assert not (tmp_path / DEFAULT_DOCUMENT_PATH).exists()
 
 
-def test_broken_artifacts_fail_cleanly(tmp_path: Path, run_cli: RunCli, anvil_pids: AnvilPids) -> None:
+def test_broken_artifacts_fail_cleanly(
+    tmp_path: Path, run_cli: RunCli, anvil_pids: AnvilPids
+) -> None:
     port = free_port()
     empty = tmp_path / "no-artifacts"
     empty.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import rlp
+import rlp  # type: ignore[import-untyped]
 from eth_account import Account
 from web3 import Web3
 
@@ -22,7 +22,9 @@ from ogpu.devnet.document import ACCOUNT_ROLES, CONTRACT_KEYS
 
 def _contract(w3: Web3, devnet: Devnet, key: str, artifact: str | None = None) -> Any:
     abi = load_artifact(DEFAULT_ARTIFACTS_DIR, artifact or key.capitalize()).abi
-    return w3.eth.contract(address=devnet.document["contracts"][key], abi=abi)
+    return w3.eth.contract(
+        address=Web3.to_checksum_address(devnet.document["contracts"][key]), abi=abi
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +42,27 @@ def test_create_address_matches_rlp(nonce: int) -> None:
 def test_contracts_are_wired(ogpu_devnet: Devnet, w3: Web3) -> None:
     c = ogpu_devnet.document["contracts"]
     nexus, terminal = _contract(w3, ogpu_devnet, "NEXUS"), _contract(w3, ogpu_devnet, "TERMINAL")
-    vault, controller = _contract(w3, ogpu_devnet, "VAULT"), _contract(w3, ogpu_devnet, "CONTROLLER")
-    assert (nexus.functions.manager().call(), nexus.functions.terminal().call(), nexus.functions.vault().call()) == (
+    vault, controller = _contract(w3, ogpu_devnet, "VAULT"), _contract(
+        w3, ogpu_devnet, "CONTROLLER"
+    )
+    assert (
+        nexus.functions.manager().call(),
+        nexus.functions.terminal().call(),
+        nexus.functions.vault().call(),
+    ) == (
         c["MANAGER"],
         c["TERMINAL"],
         c["VAULT"],
     )
-    assert (terminal.functions.manager().call(), terminal.functions.vault().call()) == (c["MANAGER"], c["VAULT"])
-    assert (vault.functions.manager().call(), vault.functions.nexus().call(), vault.functions.terminal().call()) == (
+    assert (terminal.functions.manager().call(), terminal.functions.vault().call()) == (
+        c["MANAGER"],
+        c["VAULT"],
+    )
+    assert (
+        vault.functions.manager().call(),
+        vault.functions.nexus().call(),
+        vault.functions.terminal().call(),
+    ) == (
         c["MANAGER"],
         c["NEXUS"],
         c["TERMINAL"],
@@ -78,11 +93,11 @@ def test_roles_and_parameters(ogpu_devnet: Devnet, w3: Web3) -> None:
 def test_role_accounts_are_funded_anvil_accounts(ogpu_devnet: Devnet, w3: Web3) -> None:
     accounts = ogpu_devnet.document["accounts"]
     assert list(accounts) == list(ACCOUNT_ROLES)
-    anvil_accounts = w3.eth.accounts
+    anvil_accounts = list(w3.eth.accounts)
     assert [accounts[role]["address"] for role in ACCOUNT_ROLES] == anvil_accounts[1:5]
     for entry in accounts.values():
         assert Account.from_key(entry["private_key"]).address == entry["address"]
-        assert w3.eth.get_balance(entry["address"]) >= 9_000 * 10**18
+        assert w3.eth.get_balance(Web3.to_checksum_address(entry["address"])) >= 9_000 * 10**18
     assert DEPLOYER.address == anvil_accounts[0]
     assert "private_key" not in repr(DEPLOYER) and DEPLOYER.private_key[2:10] not in repr(DEPLOYER)
 
@@ -108,10 +123,14 @@ def testnet_devnet() -> Iterator[Devnet]:
         yield running
 
 
-def test_testnet_vault_lacks_the_mainnet_functions(ogpu_devnet: Devnet, testnet_devnet: Devnet) -> None:
+def test_testnet_vault_lacks_the_mainnet_functions(
+    ogpu_devnet: Devnet, testnet_devnet: Devnet
+) -> None:
     def vault_code(running: Devnet) -> bytes:
         w3 = Web3(Web3.HTTPProvider(running.rpc_url))
-        return bytes(w3.eth.get_code(running.document["contracts"]["VAULT"]))
+        return bytes(
+            w3.eth.get_code(Web3.to_checksum_address(running.document["contracts"]["VAULT"]))
+        )
 
     mainnet, testnet = vault_code(ogpu_devnet), vault_code(testnet_devnet)
     for signature in ("cancelUnbonding()", "emergencyExit(address)", "withdrawSanctionOf(address)"):

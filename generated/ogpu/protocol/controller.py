@@ -23,6 +23,8 @@ from ogpu.schema.networks import ChainId
 from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 
 CONTRACT = _rt.ContractRef("Controller", "singleton", address_key="CONTROLLER", discover=None)
 _F_CANCEL_TASK: _rt.Fn[None] = _rt.Fn(
@@ -32,7 +34,7 @@ _F_CANCEL_TASK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("76aafbdb"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_CONFIRM_RESPONSE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -41,7 +43,7 @@ _F_CONFIRM_RESPONSE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("45fac6ec"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     CONTRACT,
@@ -50,7 +52,7 @@ _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("a3f5c1d2"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -60,7 +62,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
@@ -70,7 +72,7 @@ _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("f45d0bc6"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
@@ -80,7 +82,7 @@ _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("fbfa77cf"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
@@ -90,7 +92,7 @@ _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("90d93b1d"),
     ("(address,string,uint256,uint256)",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -99,7 +101,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_NEXUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -108,7 +110,7 @@ _F_SET_NEXUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2670b817"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -117,7 +119,7 @@ _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("bd9f98e1"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -126,7 +128,7 @@ _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("6817031b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -135,7 +137,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 

@@ -24,6 +24,8 @@ from ogpu.schema.networks import ChainId
 from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 from ogpu.core.errors import SourceNotFoundError
 from ogpu.ipfs import fetch_ipfs_json
 from ogpu.protocol import nexus as _nexus
@@ -36,7 +38,7 @@ _F_GET_CLIENT: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("59dc735c"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
@@ -46,7 +48,7 @@ _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("a3f5c1d2"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -56,7 +58,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_PREFERRED_ENVIRONMENT_OF: _rt.Fn[Environment] = _rt.Fn(
@@ -66,7 +68,7 @@ _F_GET_PREFERRED_ENVIRONMENT_OF: _rt.Fn[Environment] = _rt.Fn(
     bytes.fromhex("abd5f997"),
     ("address",),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(Environment, _out[0]),
 )
 _F_GET_REGISTRANT_COUNT: _rt.Fn[int] = _rt.Fn(
@@ -76,7 +78,7 @@ _F_GET_REGISTRANT_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("9568d29c"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
@@ -86,7 +88,7 @@ _F_GET_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("0d20a889"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_REGISTRANTS: _rt.Fn[list[str]] = _rt.Fn(
@@ -96,7 +98,7 @@ _F_GET_REGISTRANTS: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("b34499f9"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_GET_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
@@ -106,7 +108,7 @@ _F_GET_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
     bytes.fromhex("82dc6b9a"),
     (),
     ("(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: SourceParams.from_tuple(_out[0]),
 )
 _F_GET_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
@@ -116,7 +118,7 @@ _F_GET_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
     bytes.fromhex("4e69d560"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(SourceStatus, _out[0]),
 )
 _F_GET_TASK_COUNT: _rt.Fn[int] = _rt.Fn(
@@ -126,7 +128,7 @@ _F_GET_TASK_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("c17a340e"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_TASKS: _rt.Fn[list[str]] = _rt.Fn(
@@ -136,7 +138,7 @@ _F_GET_TASKS: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("cf7fa128"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
@@ -146,7 +148,7 @@ _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("d2fcf85b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REGISTER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -155,7 +157,7 @@ _F_REGISTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("07e49598"),
     ("address", "uint8"),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -164,7 +166,7 @@ _F_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("c5cf34c6"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_REGISTRANTS: _rt.Fn[str] = _rt.Fn(
@@ -174,7 +176,7 @@ _F_REGISTRANTS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("6ac4d582"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -184,7 +186,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_SOURCE_PARAMS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -193,7 +195,7 @@ _F_SET_SOURCE_PARAMS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("046ef14c"),
     ("(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -202,7 +204,7 @@ _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2e49d78b"),
     ("uint8",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
     CONTRACT,
@@ -222,7 +224,7 @@ _F_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
         "uint8",
         "uint256",
     ),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: SourceParams.from_tuple(_out),
 )
 _F_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
@@ -232,7 +234,7 @@ _F_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
     bytes.fromhex("200d2ed2"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(SourceStatus, _out[0]),
 )
 _F_TASKS: _rt.Fn[str] = _rt.Fn(
@@ -242,7 +244,7 @@ _F_TASKS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8d977672"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -252,7 +254,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -261,7 +263,7 @@ _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2ec2c246"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 

@@ -306,6 +306,11 @@ class ContractCustomError(TxRevertError):
     error_signature: str = ""
     selector: bytes = b""
 
+    @classmethod
+    def decode(cls, data: bytes) -> ContractCustomError:
+        """Build the error from its ABI-encoded arguments (generated classes override this)."""
+        raise NotImplementedError(cls.__name__)
+
 
 class NonceError(TxError):
     def __init__(

@@ -11,7 +11,7 @@ from ogpu.core.errors import DecodeError
 
 E = TypeVar("E")
 
-__all__ = ["EventSpec", "LogMeta", "log_meta"]
+__all__ = ["EventSpec", "LogMeta", "decode_log", "log_meta", "register_events"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,30 @@ class EventSpec(Generic[E]):
         except Exception as exc:  # eth-abi raises several unrelated types for bad input
             raise DecodeError(self.name, log) from exc
         return self.build(indexed, tuple(values), log_meta(log))
+
+
+# topic0 -> specs of every generated package imported in this process (ogpu and any fork
+# built on its runtime), so a Receipt decodes the logs of every known contract.
+_REGISTRY: dict[str, list[EventSpec[Any]]] = {}
+
+
+def register_events(specs: tuple[EventSpec[Any], ...]) -> None:
+    """Make ``specs`` known to :func:`decode_log`; generated event modules call this."""
+    for spec in specs:
+        known = _REGISTRY.setdefault(spec.topic0, [])
+        if spec not in known:
+            known.append(spec)
+
+
+def decode_log(log: Mapping[str, Any]) -> object | None:
+    """Decode a raw log with the registered specs, or None when no known event matches."""
+    topics = log.get("topics") or ()
+    if not topics:
+        return None
+    for spec in _REGISTRY.get(_hex(topics[0]), ()):
+        try:
+            decoded: object = spec.decode(log)
+        except DecodeError:  # same topic, other indexing (another contract's event)
+            continue
+        return decoded
+    return None

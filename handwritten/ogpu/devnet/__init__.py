@@ -47,7 +47,10 @@ class Devnet:
     """
 
     def __init__(
-        self, node: AnvilProcess, document: DevnetDocument, temp_dir: tempfile.TemporaryDirectory[str] | None
+        self,
+        node: AnvilProcess,
+        document: DevnetDocument,
+        temp_dir: tempfile.TemporaryDirectory[str] | None,
     ) -> None:
         self._node = node
         self._temp_dir = temp_dir
@@ -168,4 +171,6 @@ def start(
         role: AccountEntry(address=account.address, private_key=account.private_key)
         for role, account in ROLE_ACCOUNTS.items()
     }
-    return Devnet(node, build_document(node.rpc_url, ChainId.LOCAL.value, contracts, accounts), temp_dir)
+    return Devnet(
+        node, build_document(node.rpc_url, ChainId.LOCAL.value, contracts, accounts), temp_dir
+    )

@@ -281,7 +281,10 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 def _ps(pid: int, field: str) -> str:
     """One ``ps`` column for ``pid`` ("" when there is no such process)."""
     done = subprocess.run(
-        ["ps", "-ww", "-o", f"{field}=", "-p", str(pid)], capture_output=True, text=True, check=False
+        ["ps", "-ww", "-o", f"{field}=", "-p", str(pid)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return done.stdout.strip() if done.returncode == 0 else ""
 

@@ -174,7 +174,9 @@ class _Deployer:
 
     def _factory(self, artifact: Artifact) -> type[Contract]:
         if artifact.name not in self._factories:
-            self._factories[artifact.name] = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+            self._factories[artifact.name] = self.w3.eth.contract(
+                abi=artifact.abi, bytecode=artifact.bytecode
+            )
         return self._factories[artifact.name]
 
     def deploy(self, artifact: Artifact, *args: Any) -> str:
@@ -192,10 +194,15 @@ class _Deployer:
     def read_words(self, artifact: Artifact, address: str, functions: Sequence[str]) -> list[bytes]:
         """``eth_call`` argument-less functions that each return one 32-byte word."""
         factory = self._factory(artifact)
-        calls = [("eth_call", [{"to": address, "data": factory.encode_abi(f)}, "latest"]) for f in functions]
+        calls = [
+            ("eth_call", [{"to": address, "data": factory.encode_abi(f)}, "latest"])
+            for f in functions
+        ]
         return [bytes.fromhex(word.removeprefix("0x"))[:32] for word in self.rpc.batch(calls)]
 
-    def _queue(self, label: str, to: str | None, data: str, gas: int, creates: str | None = None) -> None:
+    def _queue(
+        self, label: str, to: str | None, data: str, gas: int, creates: str | None = None
+    ) -> None:
         gas = min(gas, self.block_gas)
         if sum(tx.gas for tx in self.pending) + gas > self.block_gas:
             self.flush()
@@ -238,7 +245,10 @@ def _check_receipt(tx: _Tx, receipt: dict[str, Any]) -> None:
     if int(receipt["status"], 16) != 1:
         used = int(receipt["gasUsed"], 16)
         raise DevnetError(f"{tx.label} failed (tx {tx.tx_hash}, gas used {used} of {tx.gas})")
-    if tx.creates is not None and Web3.to_checksum_address(receipt["contractAddress"]) != tx.creates:
+    if (
+        tx.creates is not None
+        and Web3.to_checksum_address(receipt["contractAddress"]) != tx.creates
+    ):
         raise DevnetError(f"{tx.label} created {receipt['contractAddress']}, expected {tx.creates}")
 
 
@@ -256,7 +266,9 @@ def deploy_protocol(
     """
     folder = directory or artifacts_dir()
     vault_name = "VaultTestnet" if testnet_vault else "Vault"
-    art = {name: load_artifact(folder, name) for name in ("Manager", "Nexus", "Terminal", "Controller")}
+    art = {
+        name: load_artifact(folder, name) for name in ("Manager", "Nexus", "Terminal", "Controller")
+    }
     art["Vault"] = load_artifact(folder, vault_name)
     zero = "0x" + "00" * 20
 
@@ -273,8 +285,16 @@ def deploy_protocol(
     sender.call(art["Vault"], vault, "setMinLockupPerSource", MIN_LOCKUP_PER_SOURCE)
     sender.flush()
 
-    controller_role, judge_role = sender.read_words(art["Manager"], manager, ["CONTROLLER", "JUDGE"])
+    controller_role, judge_role = sender.read_words(
+        art["Manager"], manager, ["CONTROLLER", "JUDGE"]
+    )
     sender.call(art["Manager"], manager, "grantRole", controller_role, controller)
     sender.call(art["Manager"], manager, "grantRole", judge_role, DEPLOYER.address)
     sender.flush()
-    return {"NEXUS": nexus, "CONTROLLER": controller, "TERMINAL": terminal, "VAULT": vault, "MANAGER": manager}
+    return {
+        "NEXUS": nexus,
+        "CONTROLLER": controller,
+        "TERMINAL": terminal,
+        "VAULT": vault,
+        "MANAGER": manager,
+    }

@@ -71,7 +71,10 @@ def build_document(
         "chain_id": chain_id,
         "contracts": {key: contracts[key] for key in CONTRACT_KEYS},
         "accounts": {
-            role: {"address": accounts[role]["address"], "private_key": accounts[role]["private_key"]}
+            role: {
+                "address": accounts[role]["address"],
+                "private_key": accounts[role]["private_key"],
+            }
             for role in ACCOUNT_ROLES
         },
     }

@@ -1,12 +1,14 @@
 // Runs an offline js-ipfs node (npm `ipfs@0.66.1`) for the tests and the local devnet.
 //
 //   node ipfs_node.mjs --repo DIR [--api-port N] [--gateway-port N] [--node-modules DIR]
+//                         [--stop-on-stdin-end]
 //
 // The node keeps its repo in DIR (created when missing), serves the Kubo-compatible RPC API and
 // the HTTP gateway on 127.0.0.1 (port 0 or no flag: a free port), dials nobody (no bootstrap
 // peers, no discovery, no preload, libp2p not started) and prints one JSON line
 // {"api_url": ..., "gateway_url": ...} on stdout once both servers listen. SIGTERM or SIGINT
-// stops it cleanly (repo lock released) with exit code 0. Errors go to stderr, exit code 1.
+// stops it cleanly (repo lock released) with exit code 0, and so does the end of stdin with
+// --stop-on-stdin-end (a parent holding the pipe died). Errors go to stderr, exit code 1.
 //
 // --node-modules names the folder holding the npm packages when this script does not sit below
 // it (an installed wheel); otherwise the usual upward lookup finds them.
@@ -38,7 +40,8 @@ function readOptions () {
       repo: { type: 'string' },
       'api-port': { type: 'string', default: '0' },
       'gateway-port': { type: 'string', default: '0' },
-      'node-modules': { type: 'string' }
+      'node-modules': { type: 'string' },
+      'stop-on-stdin-end': { type: 'boolean', default: false }
     }
   })
   if (!values.repo) {
@@ -48,7 +51,8 @@ function readOptions () {
     repo: values.repo,
     apiPort: parsePort(values['api-port'], '--api-port'),
     gatewayPort: parsePort(values['gateway-port'], '--gateway-port'),
-    nodeModules: values['node-modules']
+    nodeModules: values['node-modules'],
+    stopOnStdinEnd: values['stop-on-stdin-end']
   }
 }
 
@@ -120,7 +124,14 @@ async function main () {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+  if (options.stopOnStdinEnd) {
+    process.stdin.on('end', stop)
+    process.stdin.on('error', stop)
+    process.stdin.resume()
+  }
 
+  // ipfs-daemon exposes no accessor for the bound ports (needed when port 0 was asked for):
+  // read them from its hapi servers
   const apiPort = daemon._httpApi._apiServers[0].info.port
   const gatewayPort = daemon._httpGateway._gatewayServers[0].info.port
   process.stdout.write(JSON.stringify({

@@ -74,7 +74,7 @@ class Fn(Generic[T]):
     selector: bytes
     input_types: tuple[str, ...]
     output_types: tuple[str, ...]
-    abi_sets: frozenset[str]
+    chain_ids: frozenset[int]  # the networks whose ABI has this function
     decode: Callable[[tuple[Any, ...]], T] | None = None
 
     @property
@@ -96,7 +96,7 @@ def _chain(chain: ChainId | None) -> ChainId:
 
 
 def _check_network(fn: Fn[Any], chain: ChainId) -> None:
-    if NETWORKS[chain].abi_set not in fn.abi_sets:
+    if chain.value not in fn.chain_ids:
         raise UnsupportedOnNetworkError(fn.contract.name, fn.name, chain, context=fn.label)
 
 

@@ -79,13 +79,9 @@ class Receipt:
 
 
 def _decode_events(raw_logs: Iterable[Mapping[str, Any]]) -> tuple[object, ...]:
-    """Decode logs with the generated ``ogpu.schema.events.decode_log`` when it exists."""
-    try:
-        from ogpu.schema.events import decode_log  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("ogpu.schema.events", "ogpu.schema", "ogpu"):
-            raise
-        return ()
+    """Decode logs with the event specs of every generated package imported so far."""
+    from ogpu.core.logs import decode_log
+
     decoded = (decode_log(log) for log in raw_logs)
     return tuple(event for event in decoded if event is not None)
 

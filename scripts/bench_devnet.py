@@ -1,0 +1,87 @@
+"""Benchmark: how long the local devnet takes from command to ready.
+
+    python scripts/bench_devnet.py [--runs N]
+
+Measures two things, each N times (default 5), and prints the median and range:
+- ``ogpu devnet up --detach`` as a fresh process (interpreter start and imports included),
+  from launch until the command returns with the devnet ready; ``ogpu devnet down`` after each;
+- ``ogpu.devnet.start()`` inside this process (imports already paid), until it returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_ROOTS = [ROOT / "handwritten", ROOT / "generated"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [*map(str, SOURCE_ROOTS), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    return env
+
+
+def _ogpu(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "ogpu.cli", *args],
+        cwd=cwd,
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+
+
+def bench_cli(runs: int) -> list[float]:
+    """Seconds taken by each ``ogpu devnet up --detach`` (each followed by ``down``)."""
+    times = []
+    with tempfile.TemporaryDirectory(prefix="bench-devnet-") as folder:
+        for _ in range(runs):
+            began = time.perf_counter()
+            _ogpu("devnet", "up", "--detach", cwd=Path(folder))
+            times.append(time.perf_counter() - began)
+            _ogpu("devnet", "down", cwd=Path(folder))
+    return times
+
+
+def bench_in_process(runs: int) -> list[float]:
+    """Seconds taken by each ``ogpu.devnet.start()`` in this process."""
+    sys.path[:0] = [str(p) for p in SOURCE_ROOTS]
+    import ogpu.devnet
+
+    ogpu.devnet.start().stop()  # warm-up: pays the imports once
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        devnet = ogpu.devnet.start()
+        times.append(time.perf_counter() - began)
+        devnet.stop()
+    return times
+
+
+def _report(label: str, times: list[float]) -> None:
+    print(
+        f"{label}: median {statistics.median(times):.3f} s "
+        f"(min {min(times):.3f}, max {max(times):.3f}, n={len(times)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5, help="starts per measurement (default 5)")
+    runs = parser.parse_args().runs
+    _report("ogpu devnet up --detach (new process)", bench_cli(runs))
+    _report("ogpu.devnet.start() (in process)     ", bench_in_process(runs))
+
+
+if __name__ == "__main__":
+    main()

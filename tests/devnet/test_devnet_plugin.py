@@ -1,0 +1,91 @@
+"""The pytest plugin, run in a child pytest session exactly as a user project would load it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+INNER_TESTS = """
+import os
+
+from eth_account import Account
+from web3 import Web3
+
+from ogpu.chain import ChainConfig
+from ogpu.schema.networks import ChainId
+
+SEEN = {}
+
+
+def _w3(devnet):
+    return Web3(Web3.HTTPProvider(devnet.rpc_url))
+
+
+def test_a_points_the_sdk_and_changes_the_chain(devnet):
+    document = devnet.document
+    client = document["accounts"]["client"]
+    assert os.environ["CLIENT_PRIVATE_KEY"] == client["private_key"]
+    assert os.environ["AGENT_PRIVATE_KEY"] == document["accounts"]["agent"]["private_key"]
+    assert os.environ["OGPU_NETWORK_FILE"] == str(devnet.document_path)
+    assert ChainConfig.get_current_chain() is ChainId.LOCAL
+    assert ChainConfig.get_contract_address("NEXUS") == document["contracts"]["NEXUS"]
+    assert ChainConfig.get_rpc() == devnet.rpc_url
+
+    w3 = _w3(devnet)
+    SEEN["block"] = w3.eth.block_number
+    SEEN["balance"] = w3.eth.get_balance(client["address"])
+    tx = {"to": document["accounts"]["agent"]["address"], "value": 10**18, "gas": 21000,
+          "gasPrice": w3.eth.gas_price, "nonce": 0, "chainId": 31337}
+    signed = Account.sign_transaction(tx, client["private_key"])
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    w3.provider.make_request("evm_increaseTime", [3600])
+    w3.provider.make_request("evm_mine", [])
+    assert w3.eth.get_transaction_count(client["address"]) == 1
+    assert w3.eth.block_number == SEEN["block"] + 2
+
+
+def test_b_starts_from_the_same_state(devnet):
+    w3 = _w3(devnet)
+    client = devnet.document["accounts"]["client"]["address"]
+    assert w3.eth.block_number == SEEN["block"]
+    assert w3.eth.get_balance(client) == SEEN["balance"]
+    assert w3.eth.get_transaction_count(client) == 0
+
+
+def test_c_without_the_fixture_nothing_is_pointed():
+    assert "CLIENT_PRIVATE_KEY" not in os.environ
+    assert "OGPU_NETWORK_FILE" not in os.environ
+    assert ChainConfig.get_current_chain() is ChainId.OGPU_MAINNET
+
+
+def test_d_one_devnet_per_session(ogpu_devnet, devnet):
+    assert devnet is ogpu_devnet and devnet.is_running()
+"""
+
+
+def test_snapshot_revert_isolates_tests(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_inner.py").write_text(INNER_TESTS)
+    env = {key: value for key, value in cli_env.items() if not key.endswith("_PRIVATE_KEY")}
+    env.pop("OGPU_NETWORK_FILE", None)
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # load exactly this plugin, as -p names it
+    inner = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "ogpu.devnet.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert inner.returncode == 0, inner.stdout + inner.stderr
+    assert "4 passed" in inner.stdout
