@@ -27,7 +27,9 @@ def format_python(path: str, source: str) -> str:
         raise FormatError(path, str(exc)) from exc
 
 
-def format_all(files: list[tuple[str, str]], *, workers: int | None = None) -> list[tuple[str, str]]:
+def format_all(
+    files: list[tuple[str, str]], *, workers: int | None = None, min_parallel_chars: int = 200_000
+) -> list[tuple[str, str]]:
     """Format every ``.py`` file; large trees are split over the machine's cores.
 
     Formatting is pure, so the result does not depend on how the work was split.
@@ -38,7 +40,7 @@ def format_all(files: list[tuple[str, str]], *, workers: int | None = None) -> l
 
     jobs = [(rel, text) for rel, text in files if rel.endswith(".py")]
     count = workers or min(len(jobs), os.cpu_count() or 1)
-    if count <= 1 or sum(len(t) for _, t in jobs) < 200_000:
+    if count <= 1 or sum(len(t) for _, t in jobs) < min_parallel_chars:
         formatted = [format_python(rel, text) for rel, text in jobs]
     else:
         # Largest first so the pool stays balanced.

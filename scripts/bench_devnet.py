@@ -11,7 +11,6 @@ Measures two things, each N times (default 5), and prints the median and range:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -19,23 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE_ROOTS = [ROOT / "handwritten", ROOT / "generated"]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [*map(str, SOURCE_ROOTS), *filter(None, [env.get("PYTHONPATH")])]
-    )
-    return env
-
 
 def _ogpu(*args: str, cwd: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "ogpu.cli", *args],
         cwd=cwd,
-        env=_env(),
         check=True,
         capture_output=True,
     )
@@ -55,7 +42,6 @@ def bench_cli(runs: int) -> list[float]:
 
 def bench_in_process(runs: int) -> list[float]:
     """Seconds taken by each ``ogpu.devnet.start()`` in this process."""
-    sys.path[:0] = [str(p) for p in SOURCE_ROOTS]
     import ogpu.devnet
 
     ogpu.devnet.start().stop()  # warm-up: pays the imports once

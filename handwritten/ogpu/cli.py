@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 failed, 2 usage)."""
+    """Run the command line; return the exit status (0 ok, 1 failed, 2 usage, 130 interrupted)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OGPUError as exc:
         print(f"ogpu: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
     return status
 
 
@@ -73,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _devnet_up(args: argparse.Namespace) -> int:
     out: Path = args.out
     _refuse_running_devnet(out)
+    _interrupt_on_termination()  # so that a SIGTERM during start still stops anvil
     began = time.monotonic()
     devnet = start(
         port=args.port, testnet_vault=args.testnet_vault, log_path=out.with_suffix(".log")
@@ -100,14 +103,18 @@ def _devnet_up(args: argparse.Namespace) -> int:
             out.unlink(missing_ok=True)
 
 
-def _serve(devnet: Devnet) -> int:
-    """Wait for Ctrl-C (or SIGTERM/SIGHUP); 1 if anvil exits by itself first."""
+def _interrupt_on_termination() -> None:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt, as Ctrl-C is."""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, interrupt)
+
+
+def _serve(devnet: Devnet) -> int:
+    """Wait for Ctrl-C (or SIGTERM/SIGHUP); 1 if anvil exits by itself first."""
     try:
         code = devnet.wait()
     except KeyboardInterrupt:

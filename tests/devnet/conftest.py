@@ -1,7 +1,5 @@
-"""Fixtures for the devnet tests.
+"""Fixtures for the devnet tests (``ogpu_devnet`` and ``devnet`` come from the ``ogpu`` plugin).
 
-The plugin's own fixtures are imported for sessions where its ``pytest11`` entry point is not
-installed; when it is, these definitions (the same functions) simply take precedence.
 ``anvil_pids`` finds anvil processes by port (to prove none is left behind) and ``run_cli``
 runs the real console entry (``python -m ogpu.cli``) in a child process.
 """
@@ -11,16 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-import ogpu.devnet
-import ogpu.schema.networks
-from ogpu.devnet.pytest_plugin import devnet, ogpu_devnet
-
-__all__ = ["anvil_pids", "cli_env", "devnet", "ogpu_devnet", "run_cli"]
+__all__ = ["anvil_pids", "cli_env", "run_cli"]
 
 RunCli = Callable[..., "subprocess.CompletedProcess[str]"]
 
@@ -47,11 +41,9 @@ def anvil_pids() -> Callable[[int], list[int]]:
 
 @pytest.fixture
 def cli_env() -> dict[str, str]:
-    """The environment for a child ``ogpu`` process: both source roots importable."""
-    roots = [Path(ogpu.devnet.__file__).parents[2], Path(ogpu.schema.networks.__file__).parents[2]]
+    """The environment for a child ``ogpu`` process: ours, without an artifact override."""
     env = dict(os.environ)
     env.pop("OGPU_DEVNET_ARTIFACTS", None)
-    env["PYTHONPATH"] = os.pathsep.join([*map(str, roots), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 

@@ -70,8 +70,9 @@ def test_detached_up_then_down(tmp_path: Path, run_cli: RunCli, anvil_pids: Anvi
     assert not out.exists()
 
 
-def test_foreground_up_stops_on_ctrl_c(
-    tmp_path: Path, cli_env: dict[str, str], anvil_pids: AnvilPids
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_foreground_up_stops_on_a_signal(
+    tmp_path: Path, cli_env: dict[str, str], anvil_pids: AnvilPids, stop_signal: signal.Signals
 ) -> None:
     out = tmp_path / "net" / "doc.json"
     process = subprocess.Popen(
@@ -95,7 +96,7 @@ def test_foreground_up_stops_on_ctrl_c(
         assert json.loads(out.read_text()) == document
         port = _port(document)
         assert len(anvil_pids(port)) == 1
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()

@@ -26,7 +26,7 @@ FAST = IPFSConfig(timeout=10.0, retries=2, backoff=0.01)
 """Settings for tests: the defaults with a short backoff and timeout."""
 
 
-# --- fixtures ----------------------------------------------------------------------------------
+# --- fixtures ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +57,7 @@ def _fresh_global_config() -> Iterator[None]:
 
 @pytest.fixture
 def servers() -> Iterator[ServerPool]:
-    """Start fake servers (``servers.start(respond)``, ``servers.scripted(...)``); all close after the test."""
+    """Fake servers: ``servers.start(respond)``, ``servers.scripted(...)``; closed at the end."""
     pool = ServerPool()
     yield pool
     pool.close()
@@ -72,7 +72,7 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-# --- fake servers ------------------------------------------------------------------------------
+# --- fake servers --------------------------------------------------------------------------------
 
 
 @dataclass

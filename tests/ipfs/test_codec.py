@@ -37,7 +37,12 @@ def test_varint_round_trips_64_bit_values_at_an_offset() -> None:
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "truncated"), (b"\x80", "truncated"), (b"\x80\x00", "non-minimal"), (b"\xff" * 11, "longer")],
+    [
+        (b"", "truncated"),
+        (b"\x80", "truncated"),
+        (b"\x80\x00", "non-minimal"),
+        (b"\xff" * 11, "longer"),
+    ],
 )
 def test_varint_rejects_bad_input(data: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):

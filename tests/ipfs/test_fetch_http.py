@@ -72,14 +72,18 @@ def test_global_configuration_applies_when_no_config_is_passed(servers: ServerPo
     assert fetch_ipfs_bytes(server.url) == b"late"
 
 
-def test_declared_oversize_body_is_refused_before_reading(servers: ServerPool, fast: IPFSConfig) -> None:
+def test_declared_oversize_body_is_refused_before_reading(
+    servers: ServerPool, fast: IPFSConfig
+) -> None:
     server = servers.scripted((200, b"x" * 2000))
     with pytest.raises(IPFSFetchError, match="declares 2000 bytes"):
         fetch_ipfs_bytes(server.url, config=fast.replace(max_bytes=1000))
     assert fetch_ipfs_bytes(server.url, config=fast.replace(max_bytes=2000)) == b"x" * 2000
 
 
-def test_oversize_stream_is_cut_off_without_reading_it_all(servers: ServerPool, fast: IPFSConfig) -> None:
+def test_oversize_stream_is_cut_off_without_reading_it_all(
+    servers: ServerPool, fast: IPFSConfig
+) -> None:
     total = 256 * 1024 * 1024
     sent = 0
     done = threading.Event()
@@ -121,7 +125,9 @@ def test_deeply_nested_json_is_a_fetch_error(servers: ServerPool, fast: IPFSConf
 
 
 @pytest.mark.parametrize("value", [[1, 2], "text", 3, None])
-def test_json_that_is_not_an_object_is_a_fetch_error(servers: ServerPool, value: object, fast: IPFSConfig) -> None:
+def test_json_that_is_not_an_object_is_a_fetch_error(
+    servers: ServerPool, value: object, fast: IPFSConfig
+) -> None:
     server = servers.scripted((200, json.dumps(value).encode()))
     with pytest.raises(IPFSFetchError, match="not an object"):
         fetch_ipfs_json(server.url, config=fast)

@@ -76,7 +76,10 @@ def test_local_dag_matches_the_nodes_cids(ipfs_node: LocalIPFSNode, size: int) -
     cases = [
         ({"cid-version": "0"}, FileLayout(0, raw_leaves=False)),
         ({"cid-version": "1", "cid-base": "base32"}, FileLayout(1, raw_leaves=True)),
-        ({"cid-version": "1", "raw-leaves": "false", "cid-base": "base32"}, FileLayout(1, raw_leaves=False)),
+        (
+            {"cid-version": "1", "raw-leaves": "false", "cid-base": "base32"},
+            FileLayout(1, raw_leaves=False),
+        ),
     ]
     for params, layout in cases:
         answer = requests.post(
@@ -116,12 +119,14 @@ def test_a_gateway_urls_own_host_is_tried_first_then_the_configured_ones(
     assert fetch_ipfs_bytes(f"{dead_url}/ipfs/{cid}", config=node_config) == content
 
 
-def test_every_gateway_down_is_an_error(node_config: IPFSConfig, published: tuple[str, bytes], dead_url: str) -> None:
+def test_every_gateway_down_is_an_error(
+    node_config: IPFSConfig, published: tuple[str, bytes], dead_url: str
+) -> None:
     with pytest.raises(IPFSFetchError):
         fetch_ipfs_bytes(f"ipfs://{published[0]}", config=node_config.replace(gateways=(dead_url,)))
 
 
-# --- lying gateways --------------------------------------------------------------------------------
+# --- lying gateways ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("version", [0, 1])
@@ -155,7 +160,10 @@ def test_other_valid_content_under_a_cid_is_rejected(
 
 
 def test_a_lying_gateway_is_skipped_for_an_honest_one(
-    ipfs_node: LocalIPFSNode, node_config: IPFSConfig, published: tuple[str, bytes], servers: ServerPool
+    ipfs_node: LocalIPFSNode,
+    node_config: IPFSConfig,
+    published: tuple[str, bytes],
+    servers: ServerPool,
 ) -> None:
     cid, content = published
     liar = servers.start(proxy(ipfs_node, flip_middle_byte))
@@ -164,7 +172,9 @@ def test_a_lying_gateway_is_skipped_for_an_honest_one(
     assert len(liar.seen) == 1
 
 
-def test_unverifiable_cids_fail_closed_before_any_request(node_config: IPFSConfig, servers: ServerPool) -> None:
+def test_unverifiable_cids_fail_closed_before_any_request(
+    node_config: IPFSConfig, servers: ServerPool
+) -> None:
     gateway = servers.scripted((200, b"{}"))
     config = node_config.replace(gateways=(gateway.url,))
     dag_cbor = CID(1, 0x71, 0x12, bytes(32))
@@ -175,7 +185,7 @@ def test_unverifiable_cids_fail_closed_before_any_request(node_config: IPFSConfi
     assert fetch_ipfs_json("ipfs://not-a-cid", config=config.replace(verify=False)) == {}
 
 
-# --- paths below a directory CID ---------------------------------------------------------------------
+# --- paths below a directory CID -----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -193,7 +203,9 @@ def directory(ipfs_node: LocalIPFSNode) -> tuple[str, bytes]:
     return root, content
 
 
-def trustless_gateway(node: LocalIPFSNode, alter: Callable[[bytes], bytes] = lambda b: b) -> Callable[[Exchange], None]:
+def trustless_gateway(
+    node: LocalIPFSNode, alter: Callable[[bytes], bytes] = lambda b: b
+) -> Callable[[Exchange], None]:
     """A gateway that also serves raw blocks (``?format=raw``), taken from the node's block API."""
 
     def respond(exchange: Exchange) -> None:
@@ -208,7 +220,10 @@ def trustless_gateway(node: LocalIPFSNode, alter: Callable[[bytes], bytes] = lam
 
 
 def test_path_below_a_directory_is_resolved_block_by_block(
-    ipfs_node: LocalIPFSNode, node_config: IPFSConfig, directory: tuple[str, bytes], servers: ServerPool
+    ipfs_node: LocalIPFSNode,
+    node_config: IPFSConfig,
+    directory: tuple[str, bytes],
+    servers: ServerPool,
 ) -> None:
     root, content = directory
     gateway = servers.start(trustless_gateway(ipfs_node))
@@ -220,11 +235,17 @@ def test_path_below_a_directory_is_resolved_block_by_block(
 
 
 def test_a_tampered_directory_block_is_rejected(
-    ipfs_node: LocalIPFSNode, node_config: IPFSConfig, directory: tuple[str, bytes], servers: ServerPool
+    ipfs_node: LocalIPFSNode,
+    node_config: IPFSConfig,
+    directory: tuple[str, bytes],
+    servers: ServerPool,
 ) -> None:
     gateway = servers.start(trustless_gateway(ipfs_node, flip_middle_byte))
     with pytest.raises(IPFSVerificationError, match="raw block"):
-        fetch_ipfs_bytes(f"ipfs://{directory[0]}/task%20config.json", config=node_config.replace(gateways=(gateway.url,)))
+        fetch_ipfs_bytes(
+            f"ipfs://{directory[0]}/task%20config.json",
+            config=node_config.replace(gateways=(gateway.url,)),
+        )
 
 
 def test_path_on_a_gateway_without_raw_blocks_fails_closed(
@@ -237,7 +258,9 @@ def test_path_on_a_gateway_without_raw_blocks_fails_closed(
     assert fetch_ipfs_bytes(url, config=node_config.replace(verify=False)) == content
 
 
-def test_kubo_publish_error_status_is_a_gateway_error(node_config: IPFSConfig, servers: ServerPool) -> None:
+def test_kubo_publish_error_status_is_a_gateway_error(
+    node_config: IPFSConfig, servers: ServerPool
+) -> None:
     broken = servers.scripted((500, b'{"Message": "repo locked"}'))
     with pytest.raises(IPFSGatewayError) as caught:
         publish_to_ipfs("x", config=node_config.replace(kubo_api_url=broken.url))

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ogpu.core.errors import InvalidParamsError, IPFSFetchError, IPFSGatewayError, IPFSVerificationError
+from ogpu.core.errors import (
+    InvalidParamsError,
+    IPFSFetchError,
+    IPFSGatewayError,
+    IPFSVerificationError,
+)
 from ogpu.ipfs import IPFSConfig, configure, publish_to_ipfs
 
 if TYPE_CHECKING:
@@ -33,12 +38,18 @@ def test_pinning_endpoint_gets_a_multipart_file_and_its_link_is_returned(
     assert publish_to_ipfs(data, "taskConfig.json", config=pinning(server, fast)) == LINK
     (seen,) = server.seen
     assert (seen.method, seen.path) == ("POST", "/file/create")
-    assert seen.multipart() == {"file": ("taskConfig.json", "application/json", json.dumps(data).encode())}
+    assert seen.multipart() == {
+        "file": ("taskConfig.json", "application/json", json.dumps(data).encode())
+    }
 
 
-def test_strings_are_sent_as_utf8_with_the_given_name_and_type(servers: ServerPool, fast: IPFSConfig) -> None:
+def test_strings_are_sent_as_utf8_with_the_given_name_and_type(
+    servers: ServerPool, fast: IPFSConfig
+) -> None:
     server = servers.scripted((200, json.dumps({"link": LINK}).encode()))
-    publish_to_ipfs("héllo", filename="a.txt", content_type="text/plain", config=pinning(server, fast))
+    publish_to_ipfs(
+        "héllo", filename="a.txt", content_type="text/plain", config=pinning(server, fast)
+    )
     assert server.seen[0].multipart() == {"file": ("a.txt", "text/plain", "héllo".encode())}
 
 
@@ -49,7 +60,9 @@ def test_the_global_configuration_is_the_default(servers: ServerPool) -> None:
     assert len(server.seen) == 1
 
 
-def test_500_is_retried_then_raised_as_a_gateway_error(servers: ServerPool, fast: IPFSConfig) -> None:
+def test_500_is_retried_then_raised_as_a_gateway_error(
+    servers: ServerPool, fast: IPFSConfig
+) -> None:
     server = servers.scripted((500, b"oops"))
     config = pinning(server, fast)
     with pytest.raises(IPFSGatewayError) as caught:
@@ -76,7 +89,9 @@ def test_400_is_not_retried(servers: ServerPool, fast: IPFSConfig) -> None:
 @pytest.mark.parametrize(
     "body", [b"<html>ok</html>", b"[]", b'{"url": "x"}', b'{"link": ""}', b'{"link": 5}']
 )
-def test_a_bad_answer_is_a_gateway_error(servers: ServerPool, fast: IPFSConfig, body: bytes) -> None:
+def test_a_bad_answer_is_a_gateway_error(
+    servers: ServerPool, fast: IPFSConfig, body: bytes
+) -> None:
     server = servers.scripted((200, body))
     with pytest.raises(IPFSGatewayError) as caught:
         publish_to_ipfs("x", config=pinning(server, fast))
@@ -97,7 +112,9 @@ def test_data_must_be_a_str_or_a_json_dict(fast: IPFSConfig, data: object) -> No
         publish_to_ipfs(data, config=fast)  # type: ignore[arg-type]
 
 
-def test_kubo_answer_without_a_valid_hash_is_a_gateway_error(servers: ServerPool, fast: IPFSConfig) -> None:
+def test_kubo_answer_without_a_valid_hash_is_a_gateway_error(
+    servers: ServerPool, fast: IPFSConfig
+) -> None:
     server = servers.scripted((200, b'{"Name": "data.json", "Hash": "not-a-cid"}\n'))
     config = fast.replace(publish_backend="kubo", kubo_api_url=server.url)
     with pytest.raises(IPFSGatewayError, match='no valid "Hash"'):

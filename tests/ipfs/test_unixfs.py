@@ -50,17 +50,20 @@ EXPECTED = {
         "bafkreibruh455iawsviqslif5c7uurdcfdemh22mtnytyzvnzn75kpejxy",
         "bafybeihvfgtilxh7thaf7o5zmjiissdd4swdao3qfltyhm62x2v3ubyasi",
     ),
-    CHUNK_SIZE + 1: (
+    CHUNK_SIZE
+    + 1: (
         "QmUSjGawaz4ptvREcMKSMJneWCa5j8dAz2wSAAvHtW2rnB",
         "bafybeiexg2oqkfnj56l7fcmawswqbijt5shq4b5rg6a546uwpkqqzwjioi",
         "bafybeidas2dvcqxlierzany6rt2e43v3yojj5ls4b7o7owukcgsgiarvrq",
     ),
-    1024 * 1024: (
+    1024
+    * 1024: (
         "QmXgkY4miMKJBrg8YYke4xw6C2n8WNsUc1GXLhN84k4QM3",
         "bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau",
         "bafybeig6dzltgwskimoljyivhmtis7azvhvf2gk2pbhv5eul47unt5ekte",
     ),
-    MAX_LINKS * CHUNK_SIZE: (
+    MAX_LINKS
+    * CHUNK_SIZE: (
         "QmXCym15aFeWjAWyPFaAgwVmkuKB7EBsV77Skt54KmxChF",
         "bafybeihpe5snhzneq7xs53nivmsopto5lrogo3wjynauqylqeym5a3irbm",
         "bafybeifiin5lxhnjhsfqblkhcbt6i52nhhtuyqo44hv24slsom6prmmfbe",
@@ -143,11 +146,17 @@ def test_layouts_for_follows_the_cid_version() -> None:
 
 def test_decode_links_reads_a_directory_node() -> None:
     child = build_file(b"hello\n", V0)
-    link = pb_bytes_field(1, child.cid.to_bytes()) + pb_bytes_field(2, b"a.json") + pb_varint_field(3, 14)
+    link = (
+        pb_bytes_field(1, child.cid.to_bytes())
+        + pb_bytes_field(2, b"a.json")
+        + pb_varint_field(3, 14)
+    )
     block = pb_bytes_field(2, link) + pb_bytes_field(1, pb_varint_field(1, DIRECTORY))
     links, data = decode_links(block)
     assert unixfs_type(data) == DIRECTORY
-    assert [(CID.from_bytes(x.cid_bytes), x.name, x.tsize) for x in links] == [(child.cid, "a.json", 14)]
+    assert [(CID.from_bytes(x.cid_bytes), x.name, x.tsize) for x in links] == [
+        (child.cid, "a.json", 14)
+    ]
     with pytest.raises(ValueError):
         decode_links(pb_varint_field(3, 1))
     with pytest.raises(ValueError):

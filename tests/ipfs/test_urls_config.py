@@ -23,7 +23,10 @@ CID = "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am"
         (f"ipfs://{CID}/dir/a%20b.json", IPFSTarget(CID, "/dir/a%20b.json")),
         (f"https://gw.example/ipfs/{CID}", IPFSTarget(CID, "", "https://gw.example")),
         (f"https://gw.example/ipfs/{CID}/", IPFSTarget(CID, "", "https://gw.example")),
-        (f"http://127.0.0.1:8080/ipfs/{CID}/x?download=1", IPFSTarget(CID, "/x", "http://127.0.0.1:8080")),
+        (
+            f"http://127.0.0.1:8080/ipfs/{CID}/x?download=1",
+            IPFSTarget(CID, "/x", "http://127.0.0.1:8080"),
+        ),
         (f"https://host/prefix/ipfs/{CID}", IPFSTarget(CID, "", "https://host/prefix")),
         (f"https://{CID}.ipfs.dweb.link/a", IPFSTarget(CID, "/a", "https://dweb.link")),
         ("https://example.com/data.json", None),
@@ -101,8 +104,7 @@ def test_bad_settings_raise_config_error(changes: dict[str, object]) -> None:
 
 
 def test_import_connects_nowhere_starts_nothing_and_ignores_env() -> None:
-    script = textwrap.dedent(
-        """
+    script = textwrap.dedent("""
         import os, sys
         os.environ["OGPU_IPFS_GATEWAYS"] = "https://evil.example"
         os.environ["IPFS_GATEWAY"] = "https://evil.example"
@@ -116,7 +118,6 @@ def test_import_connects_nowhere_starts_nothing_and_ignores_env() -> None:
         assert ogpu.ipfs.get_config() == ogpu.ipfs.IPFSConfig(), ogpu.ipfs.get_config()
         assert ogpu.ipfs.get_config().gateways == ("https://cipfs.ogpuscan.io",)
         print(events)
-        """
-    )
+        """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -10,6 +10,7 @@ from eth_abi.abi import encode
 from eth_utils import keccak
 from hexbytes import HexBytes
 
+import ogpu.schema.events  # noqa: F401 - registers the generated event specs
 from ogpu.core.errors import InvalidParamsError
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt

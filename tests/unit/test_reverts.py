@@ -7,6 +7,7 @@ from eth_abi.abi import encode
 from eth_utils import keccak
 from web3.exceptions import ContractLogicError
 
+import ogpu.schema.errors  # noqa: F401 - registers the ABIs' custom errors
 from ogpu.core import errors as E
 from ogpu.core.errors import JsonRpcError, OGPUError, TxRevertError
 from ogpu.runtime.reverts import (

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ogpu.chain.config import ChainConfig
 from ogpu.chain.rpc import get_rpc_client
 from ogpu.core.errors import (
     DecodeError,
@@ -51,6 +52,7 @@ __all__ = [
     "check_confirm_response",
     "check_publish_task",
     "check_source_owner",
+    "chain_now",
 ]
 
 _UNREADABLE = (DecodeError, TxRevertError)
@@ -109,7 +111,7 @@ def check_publish_task(source: str, payment: int, expiry_time: int, signer: str,
     client = checked.params.client
     _require_client_or_agent(client, signer, checked.block_number, chain, source=source)
     _require_payment(payment, checked.params)
-    now = _chain_now(checked.block_number, chain)
+    now = chain_now(checked.block_number, chain)
     _require_expiry(expiry_time, now, checked.params)
     balance = found.extra[0] if _same(client, signer) else _read_one(
         Call(_vault._F_BALANCE_OF, (client,)), checked.block_number, chain
@@ -181,7 +183,7 @@ class _SourceRead:
 
 def _read_source(source: str, chain: ChainId | None, *, extra: tuple[Call[Any], ...]) -> _SourceRead:
     """Nexus's id of the source, its params and status (plus ``extra`` calls), in one batch."""
-    calls = (
+    calls: tuple[Call[Any], ...] = (
         Call(_nexus._F_GET_SOURCE_ID, (source,)),
         Call(_source._F_GET_SOURCE_PARAMS, (), source),
         Call(_source._F_GET_STATUS, (), source),
@@ -212,17 +214,12 @@ def _read_one(call: Call[Any], block: int, chain: ChainId | None) -> Any:
     return batch_call((call,), chain=chain, block=block)[1][0]
 
 
-def _chain_now(block: int, chain: ChainId | None) -> int:
-    """The time the next block will most likely carry (see the module docstring)."""
-    header = get_rpc_client(_chain_id(chain)).request("eth_getBlockByNumber", [hex(block), False])
+def chain_now(block: int, chain: ChainId | None) -> int:
+    """The time the block after ``block`` will most likely carry (see the module docstring)."""
+    resolved = chain if chain is not None else ChainConfig.get_current_chain()
+    header = get_rpc_client(resolved).request("eth_getBlockByNumber", [hex(block), False])
     latest = int(header["timestamp"], 16) if isinstance(header, dict) else 0
     return max(latest + 1, int(time.time()))
-
-
-def _chain_id(chain: ChainId | None) -> ChainId:
-    from ogpu.chain.config import ChainConfig
-
-    return chain if chain is not None else ChainConfig.get_current_chain()
 
 
 # --- rules ------------------------------------------------------------------------------------

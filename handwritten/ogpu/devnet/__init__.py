@@ -56,7 +56,6 @@ class Devnet:
         self._temp_dir = temp_dir
         self.document = document
         self.document_path: Path | None = None
-        self.detached = False
         atexit.register(self.stop)
 
     @property
@@ -99,7 +98,6 @@ class Devnet:
 
     def detach(self) -> None:
         """Leave the node running after this process exits; records ``"pid"`` in the document."""
-        self.detached = True
         self.document["pid"] = self.pid
         atexit.unregister(self.stop)
 

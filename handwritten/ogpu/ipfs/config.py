@@ -64,7 +64,9 @@ class IPFSConfig:
 
     def __post_init__(self) -> None:
         if self.publish_backend not in ("pinning", "kubo"):
-            raise ConfigError(f"publish_backend must be 'pinning' or 'kubo', not {self.publish_backend!r}")
+            raise ConfigError(
+                f"publish_backend must be 'pinning' or 'kubo', not {self.publish_backend!r}"
+            )
         if self.kubo_cid_version not in (0, 1):
             raise ConfigError(f"kubo_cid_version must be 0 or 1, not {self.kubo_cid_version!r}")
         gateways = (self.gateways,) if isinstance(self.gateways, str) else tuple(self.gateways)

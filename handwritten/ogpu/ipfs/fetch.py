@@ -76,7 +76,9 @@ def _claimed_cid(url: str, target: IPFSTarget) -> CID:
     try:
         cid = CID.parse(target.cid)
     except ValueError as exc:
-        raise IPFSVerificationError(url, target.cid, f"not a CID this client can read: {exc}") from exc
+        raise IPFSVerificationError(
+            url, target.cid, f"not a CID this client can read: {exc}"
+        ) from exc
     reason = cid.unsupported_reason()
     if reason:
         raise IPFSVerificationError(url, target.cid, reason)
@@ -123,7 +125,9 @@ def _child(url: str, parent: CID, block: bytes, name: str) -> CID:
     except ValueError as exc:
         raise IPFSVerificationError(url, str(parent), f"not a UnixFS node: {exc}") from exc
     if kind == HAMT_SHARD:
-        raise IPFSVerificationError(url, str(parent), "paths in sharded (HAMT) directories are not supported")
+        raise IPFSVerificationError(
+            url, str(parent), "paths in sharded (HAMT) directories are not supported"
+        )
     if kind != DIRECTORY:
         raise IPFSFetchError(url, f"{parent} is not a directory, so it has no entry {name!r}")
     for link in links:
@@ -131,5 +135,7 @@ def _child(url: str, parent: CID, block: bytes, name: str) -> CID:
             try:
                 return CID.from_bytes(link.cid_bytes)
             except ValueError as exc:
-                raise IPFSVerificationError(url, str(parent), f"entry {name!r} has a bad CID: {exc}") from exc
+                raise IPFSVerificationError(
+                    url, str(parent), f"entry {name!r} has a bad CID: {exc}"
+                ) from exc
     raise IPFSFetchError(url, f"directory {parent} has no entry {name!r}")

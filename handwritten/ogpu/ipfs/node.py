@@ -59,6 +59,7 @@ class LocalIPFSNode:
         self._stderr: IO[str] | None = None
         self._temp_repo: str | None = None
         self._urls: dict[str, str] = {}
+        self._pump: threading.Thread | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -66,21 +67,31 @@ class LocalIPFSNode:
         """Start the node and wait until its API and gateway listen; return ``self``."""
         if self._process is not None:
             raise IPFSError("the local IPFS node is already running")
-        command = [self._node, str(RUNNER_SCRIPT), "--repo", str(self._repo()),
-                   "--api-port", str(self._api_port), "--gateway-port", str(self._gateway_port),
-                   "--node-modules", str(self._find_node_modules())]  # fmt: skip
+        node_modules = self._find_node_modules()
+        command = [
+            self._node,
+            str(RUNNER_SCRIPT),
+            *("--repo", str(self._repo())),
+            *("--api-port", str(self._api_port)),
+            *("--gateway-port", str(self._gateway_port)),
+            *("--node-modules", str(node_modules)),
+            "--stop-on-stdin-end",
+        ]
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8")
         try:
+            # the node stops by itself when this stdin pipe closes, so it dies with this process
             self._process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL, text=True
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                text=True,
             )
         except OSError as exc:
             self._cleanup()
             raise ConfigError(f"cannot run Node.js ({self._node!r}): {exc}") from exc
-        assert self._process.stdout is not None
-        line = _first_line(self._process.stdout, self._start_timeout)
         try:
-            urls = json.loads(line)
+            urls = json.loads(self._ready_line())
             self._urls = {"api": str(urls["api_url"]), "gateway": str(urls["gateway_url"])}
         except (ValueError, TypeError, KeyError):
             log = self._log_tail()
@@ -100,6 +111,12 @@ class LocalIPFSNode:
             except subprocess.TimeoutExpired:
                 process.kill()
                 code = process.wait()
+            if self._pump is not None:
+                self._pump.join(timeout)
+                self._pump = None
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
         self._cleanup()
         return code
 
@@ -107,7 +124,10 @@ class LocalIPFSNode:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -123,11 +143,21 @@ class LocalIPFSNode:
         """The gateway origin, e.g. ``http://127.0.0.1:38249``."""
         return self._url("gateway")
 
+    @property
+    def pid(self) -> int:
+        """The process id of the running node."""
+        if self._process is None:
+            raise IPFSError("the local IPFS node is not running")
+        return self._process.pid
+
     def ipfs_config(self, base: IPFSConfig | None = None, **changes: Any) -> IPFSConfig:
         """``base`` (default: the current settings) publishing to and reading from this node."""
         config = base or get_config()
         return config.replace(
-            publish_backend="kubo", kubo_api_url=self.api_url, gateways=(self.gateway_url,), **changes
+            publish_backend="kubo",
+            kubo_api_url=self.api_url,
+            gateways=(self.gateway_url,),
+            **changes,
         )
 
     # --- helpers -------------------------------------------------------------------------------
@@ -155,6 +185,24 @@ class LocalIPFSNode:
             "no node_modules with ipfs@0.66.1 found (run `npm install`, or pass node_modules=)"
         )
 
+    def _ready_line(self) -> str:
+        """The runner's first stdout line ("" on EOF or timeout); later lines are drained."""
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            for line in stdout:
+                lines.put(line)
+            lines.put("")
+
+        self._pump = threading.Thread(target=pump, name="ipfs-node-stdout", daemon=True)
+        self._pump.start()
+        try:
+            return lines.get(timeout=self._start_timeout)
+        except queue.Empty:
+            return ""
+
     def _log_tail(self) -> str:
         if self._stderr is None:
             return ""
@@ -169,23 +217,3 @@ class LocalIPFSNode:
             shutil.rmtree(self._temp_repo, ignore_errors=True)
             self._temp_repo = None
         self._urls = {}
-
-
-def _first_line(stream: IO[str], timeout: float) -> str:
-    """The first line of ``stream`` ("" on EOF or timeout); the rest is drained in the background."""
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        first = True
-        for line in stream:
-            if first:
-                lines.put(line)
-                first = False
-        if first:
-            lines.put("")
-
-    threading.Thread(target=pump, name="ipfs-node-stdout", daemon=True).start()
-    try:
-        return lines.get(timeout=timeout)
-    except queue.Empty:
-        return ""

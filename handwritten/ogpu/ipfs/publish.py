@@ -53,7 +53,9 @@ def _payload(data: str | dict[str, Any]) -> bytes:
     raise InvalidParamsError("data", f"expected str or dict, got {type(data).__name__}")
 
 
-def _publish_kubo(payload: bytes, file_field: dict[str, tuple[str, bytes, str]], cfg: IPFSConfig) -> str:
+def _publish_kubo(
+    payload: bytes, file_field: dict[str, tuple[str, bytes, str]], cfg: IPFSConfig
+) -> str:
     layout = FileLayout(cfg.kubo_cid_version, raw_leaves=cfg.kubo_cid_version == 1)
     params = {
         "cid-version": str(layout.cid_version),
@@ -74,7 +76,9 @@ def _publish_kubo(payload: bytes, file_field: dict[str, tuple[str, bytes, str]],
     expected = build_file(payload, layout).cid
     if cid != expected:
         raise IPFSVerificationError(
-            url, str(cid), f"the node stored the content as {cid}, but {layout.describe()} gives {expected}"
+            url,
+            str(cid),
+            f"the node stored the content as {cid}, but {layout.describe()} gives {expected}",
         )
     return f"{cfg.gateways[0]}/ipfs/{cid}"
 

@@ -97,7 +97,9 @@ def _attempt(
 def _read_capped(response: requests.Response, url: str, limit: int, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise IPFSFetchError(url, f"the response declares {declared} bytes, over the {limit}-byte cap")
+        raise IPFSFetchError(
+            url, f"the response declares {declared} bytes, over the {limit}-byte cap"
+        )
     body = bytearray()
     try:
         for chunk in response.iter_content(_READ_SIZE):

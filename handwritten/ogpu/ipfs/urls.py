@@ -51,7 +51,9 @@ def parse_ipfs_url(url: str) -> IPFSTarget | None:
         raise ValueError("not an http(s) or ipfs:// URL")
     labels = parts.netloc.split(".", 2)
     if len(labels) == 3 and labels[1] == "ipfs" and labels[0]:
-        return IPFSTarget(labels[0], _clean_path(parts.path.split("/")), f"{parts.scheme}://{labels[2]}")
+        return IPFSTarget(
+            labels[0], _clean_path(parts.path.split("/")), f"{parts.scheme}://{labels[2]}"
+        )
     segments = parts.path.split("/")
     for i, segment in enumerate(segments[:-1]):
         if segment == "ipfs" and segments[i + 1]:

@@ -2,8 +2,8 @@
 
 Order of decoding: ``Error(string)`` (selector ``0x08c379a0``) goes through
 :data:`REVERT_PATTERN_MAP`, exact match first, then substring; ``Panic(uint256)`` (``0x4e487b71``)
-becomes a ``TxRevertError`` naming the panic; anything else is offered to the generated
-``ogpu.schema.errors.decode_custom_error`` (custom errors of the ABIs, for example
+becomes a ``TxRevertError`` naming the panic; anything else is looked up among the custom
+errors the generated packages registered (``ogpu.core.custom_errors``; for example
 ``OwnableUnauthorizedAccount``, which becomes :class:`NotOwnerError`); empty data is a revert
 without data.
 """
@@ -17,8 +17,8 @@ from typing import Any
 from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 
+from ogpu.core.custom_errors import decode_custom_error
 from ogpu.core.errors import (
-    ContractCustomError,
     InsufficientBalanceError,
     InsufficientLockupError,
     NotEligibleError,
@@ -197,7 +197,7 @@ def _from_panic(data: bytes, context: str | None) -> OGPUError:
 
 
 def _from_custom_error(data: bytes, context: str | None) -> OGPUError:
-    custom = _decode_custom_error(data)
+    custom = decode_custom_error(data)
     if custom is None:
         return TxRevertError(
             f"unrecognised error 0x{data[:4].hex()} (data 0x{data.hex()})", context=context
@@ -209,18 +209,6 @@ def _from_custom_error(data: bytes, context: str | None) -> OGPUError:
         error.__cause__ = custom
         return error
     return custom
-
-
-def _decode_custom_error(data: bytes) -> ContractCustomError | None:
-    """The generated decoder's answer, or None while ``ogpu.schema.errors`` does not exist."""
-    try:
-        from ogpu.schema.errors import decode_custom_error  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("ogpu.schema.errors", "ogpu.schema", "ogpu"):
-            raise
-        return None
-    result: ContractCustomError | None = decode_custom_error(data)
-    return result
 
 
 def _from_message(message: str, context: str | None, caller: str | None) -> OGPUError:
