@@ -64,6 +64,8 @@ class ContractConfig:
     wrap: tuple[tuple[str, str], ...] = ()
     snapshot: tuple[tuple[str, str], ...] = ()
     routes: tuple[RouteConfig, ...] = ()
+    extract: tuple[tuple[str, str], ...] = ()
+    partials: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,11 @@ def load_config(path: Path) -> Config:
                 wrap=_pairs(c.get("wrap"), f"contracts.{cname}.wrap", problems),
                 snapshot=_rows(c.get("snapshot"), 2, f"contracts.{cname}.snapshot", problems),  # type: ignore[arg-type]
                 routes=routes,
+                extract=_pairs(c.get("extract"), f"contracts.{cname}.extract", problems),
+                partials=tuple(
+                    (pname, str(p["call"]), tuple(sorted(p.get("fixed", {}).items())))
+                    for pname, p in c.get("partials", {}).items()
+                ),
             )
         )
     synthetic = []

@@ -324,6 +324,34 @@ class InstanceModel:
 
 
 @dataclass(frozen=True)
+class Extractor:
+    """``extract_x(receipt)``: a field of an event found in a receipt (composed, no RPC)."""
+
+    name: str
+    event_class: str
+    field: str
+    event: str
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A write with some arguments fixed (``revoke_agent`` = ``set_agent(agent, False)``)."""
+
+    name: str
+    function: FunctionModel
+    fixed: tuple[tuple[str, str], ...]  # python parameter name -> Python literal
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        fixed = {n for n, _ in self.fixed}
+        return tuple(p for p in self.function.inputs if p.name not in fixed)
+
+    def call_args(self) -> str:
+        fixed = dict(self.fixed)
+        return ", ".join(fixed.get(p.name, p.name) for p in self.function.inputs)
+
+
+@dataclass(frozen=True)
 class ContractModel:
     name: str
     module: str
@@ -335,6 +363,9 @@ class ContractModel:
     errors: tuple[str, ...]
     abi_hash: str
     instance: InstanceModel | None = None
+    aliases: tuple[tuple[str, str], ...] = ()  # (alias, generated function name)
+    extractors: tuple[Extractor, ...] = ()
+    partials: tuple[Partial, ...] = ()
 
     @property
     def reads(self) -> tuple[FunctionModel, ...]:
@@ -814,6 +845,50 @@ def _validate(
     return ValidateModel(expression, f"{spec['call']}({arg}) is {expect}", tuple(sorted(modules)))
 
 
+def _aliases(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    names = {f.name for f in contract.functions}
+    out = []
+    for alias, abi_name in cfg.aliases:
+        fn = next((f for f in contract.functions if f.abi_name == abi_name), None)
+        if fn is None:
+            problems.append(f"contracts.{contract.name}.aliases.{alias}: no function {abi_name}")
+        elif alias in names:
+            problems.append(f"contracts.{contract.name}.aliases.{alias}: already the name of a generated function")
+        else:
+            out.append((alias, fn.name))
+    return tuple(sorted(out))
+
+
+def _extractors(cfg: ContractConfig, by_name: dict[str, ContractModel], problems: list[str]) -> tuple[Extractor, ...]:
+    out = []
+    for name, spec in cfg.extract:
+        cname, ename, fname = (spec.split(".") + ["", ""])[:3]
+        contract = by_name.get(cname)
+        event = next((e for e in contract.events if e.abi_name == ename), None) if contract else None
+        field = next((f for f in event.fields if f.abi_name == fname), None) if event else None
+        if event is None or field is None:
+            problems.append(f"contracts.{cfg.name}.extract.{name}: no event field {spec}")
+            continue
+        out.append(Extractor(name, event.class_name, field.name, f"{cname}.{ename}"))
+    return tuple(out)
+
+
+def _partials(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[Partial, ...]:
+    out = []
+    for name, call, fixed in cfg.partials:
+        fn = next((f for f in contract.functions if f.abi_name == call), None)
+        if fn is None:
+            problems.append(f"contracts.{contract.name}.partials.{name}: no function {call}")
+            continue
+        by_abi = {p.abi_name: p.name for p in fn.inputs}
+        unknown = [k for k, _ in fixed if k not in by_abi]
+        if unknown:
+            problems.append(f"contracts.{contract.name}.partials.{name}: {call} has no parameter {unknown[0]}")
+            continue
+        out.append(Partial(name, fn, tuple((by_abi[k], repr(v)) for k, v in fixed)))
+    return tuple(out)
+
+
 def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], problems: list[str]) -> InstanceModel:
     where = f"synthetic.{cfg.name}"
     methods = []
@@ -915,7 +990,21 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
             discovered = (by_name[cname].module, fn.name) if fn else None
         instance = _instance(c, cfg, by_name, problems) if cfg.kind == "instance" else None
         final.append(
-            ContractModel(c.name, c.module, c.kind, c.address_key, discovered, c.functions, c.events, c.errors, c.abi_hash, instance)
+            ContractModel(
+                c.name,
+                c.module,
+                c.kind,
+                c.address_key,
+                discovered,
+                c.functions,
+                c.events,
+                c.errors,
+                c.abi_hash,
+                instance,
+                aliases=_aliases(c, cfg, problems),
+                extractors=_extractors(cfg, by_name, problems),
+                partials=_partials(c, cfg, problems),
+            )
         )
     by_name = {c.name: c for c in final}
     synthetic = tuple(_synthetic(s, by_name, problems) for s in config.synthetic)

@@ -38,6 +38,22 @@ def test_cidv1_parses_in_base58btc_and_upper_case_base32() -> None:
     assert CID.parse(HELLO_RAW.upper()) == cid
 
 
+def test_base36_cids_parse() -> None:
+    # an IPNS name as published in the docs: CIDv1, libp2p-key codec, identity hash of a key
+    cid = CID.parse("k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8")
+    assert (cid.version, cid.codec, cid.hash_code, len(cid.digest)) == (1, 0x72, IDENTITY, 36)
+    raw = CID.parse(HELLO_RAW)
+    number = int.from_bytes(raw.to_bytes(), "big")
+    digits = ""
+    while number:
+        number, rem = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rem] + digits
+    assert CID.parse("k" + digits) == raw
+    for bad in ("k", "k1_0", "k-1", "kABC"):
+        with pytest.raises(ValueError):
+            CID.parse(bad)
+
+
 def test_identity_multihash_holds_the_block_itself() -> None:
     cid = CID(1, RAW, IDENTITY, b"hi")
     assert cid.to_bytes() == bytes([1, RAW, IDENTITY, 2]) + b"hi"

@@ -29,6 +29,7 @@ CID = "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am"
         ),
         (f"https://host/prefix/ipfs/{CID}", IPFSTarget(CID, "", "https://host/prefix")),
         (f"https://{CID}.ipfs.dweb.link/a", IPFSTarget(CID, "/a", "https://dweb.link")),
+        ("https://docs.ipfs.tech/how-to/x.json", None),  # "docs" is not a CID
         ("https://example.com/data.json", None),
         ("https://example.com/ipfs/", None),
         ("https://example.com/ipns/example.com", None),

@@ -319,3 +319,9 @@ def transfer_ownership(
         chain=chain,
         options=tx,
     )
+
+
+def extract_task_address(receipt: Receipt) -> str:
+    """The ``task`` of the ``Nexus.TaskPublished`` event in ``receipt`` (no RPC);
+    ``EventNotFoundError`` when the receipt has none."""
+    return _rt.extract(receipt, _events.TaskPublishedEvent, "task")

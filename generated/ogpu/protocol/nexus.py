@@ -775,3 +775,9 @@ def update_source(
         chain=chain,
         options=tx,
     )
+
+
+def extract_source_address(receipt: Receipt) -> str:
+    """The ``source`` of the ``Nexus.SourcePublished`` event in ``receipt`` (no RPC);
+    ``EventNotFoundError`` when the receipt has none."""
+    return _rt.extract(receipt, _events.SourcePublishedEvent, "source")

@@ -297,6 +297,15 @@ def transfer_ownership(
     )
 
 
+get_params = get_response_params
+
+
+get_timestamp = get_response_timestamp
+
+
+is_confirmed = get_confirmed_final
+
+
 @dataclass(frozen=True)
 class ResponseSnapshot:
     """One consistent read of a Response: every field from the same block."""

@@ -591,6 +591,9 @@ def unregister(
     )
 
 
+get_params = get_source_params
+
+
 @dataclass(frozen=True)
 class SourceSnapshot:
     """One consistent read of a Source: every field from the same block."""

@@ -613,6 +613,9 @@ def transfer_ownership(
     )
 
 
+get_params = get_task_params
+
+
 @dataclass(frozen=True)
 class TaskSnapshot:
     """One consistent read of a Task: every field from the same block."""

@@ -634,3 +634,17 @@ def transfer_ownership(
         chain=chain,
         options=tx,
     )
+
+
+def revoke_agent(
+    agent: str,
+    *,
+    signer: Signer | None = None,
+    chain: ChainId | None = None,
+    tx: TxOptions | None = None,
+) -> Receipt:
+    """``set_agent(agent, False)``."""
+    return set_agent(agent, False, signer=signer, chain=chain, tx=tx)
+
+
+is_default_agent_disabled = get_default_agent_disabled

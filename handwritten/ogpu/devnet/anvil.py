@@ -1,4 +1,4 @@
-"""Find, run and stop the anvil node behind the local devnet, and talk JSON-RPC to it.
+"""Find, run and stop the anvil node behind the local devnet.
 
 The node always runs in its own session (so its process group id is its pid): stopping it
 signals the whole group, which also covers the npm wrapper script when that is what runs.
@@ -14,18 +14,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import requests
-
-from ogpu.core.errors import AnvilNotFoundError, DevnetError
+from ogpu.chain.rpc import RpcClient
+from ogpu.core.errors import AnvilNotFoundError, DevnetError, RpcError
 
 __all__ = [
     "ANVIL_ENV_VAR",
     "AnvilProcess",
-    "JsonRpc",
     "find_anvil",
     "free_port",
     "is_our_anvil",
@@ -36,6 +32,7 @@ __all__ = [
 
 ANVIL_ENV_VAR = "OGPU_ANVIL"
 _READY_POLL_S = 0.01
+_PORT_ATTEMPTS = 3
 _LOG_TAIL_BYTES = 2000
 
 
@@ -100,48 +97,6 @@ def free_port() -> int:
         return port
 
 
-# --- JSON-RPC ------------------------------------------------------------------------------
-
-
-class JsonRpc:
-    """A minimal JSON-RPC client over one keep-alive HTTP session, with batches."""
-
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
-        self.url = url
-        self.timeout = timeout
-        self._session = requests.Session()
-
-    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
-        """Send one request and return its result; raise DevnetError on any failure."""
-        return self.batch([(method, params)])[0]
-
-    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-        """Send several requests in one HTTP POST; results come back in the order of ``calls``."""
-        body = [
-            {"jsonrpc": "2.0", "id": i, "method": method, "params": list(params)}
-            for i, (method, params) in enumerate(calls)
-        ]
-        try:
-            reply = self._session.post(self.url, json=body, timeout=self.timeout)
-            reply.raise_for_status()
-            items = reply.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise DevnetError(f"JSON-RPC to {self.url} failed: {exc}") from exc
-        by_id = {item.get("id"): item for item in items} if isinstance(items, list) else {}
-        results = []
-        for i, (method, _) in enumerate(calls):
-            item = by_id.get(i)
-            if item is None or "error" in item:
-                error = item.get("error") if item else "no answer"
-                raise DevnetError(f"{method} failed: {error}")
-            results.append(item.get("result"))
-        return results
-
-    def close(self) -> None:
-        """Close the HTTP session."""
-        self._session.close()
-
-
 # --- running anvil -------------------------------------------------------------------------
 
 
@@ -161,46 +116,33 @@ class AnvilProcess:
 
     @classmethod
     def launch(
-        cls,
-        *,
-        chain_id: int,
-        port: int | None,
-        log_path: Path,
-        extra_args: Sequence[str] = (),
-        ready_timeout: float = 10.0,
-        attempts: int = 3,
+        cls, *, chain_id: int, port: int | None, log_path: Path, ready_timeout: float = 10.0
     ) -> AnvilProcess:
         """Start anvil on 127.0.0.1 and wait until it answers ``eth_chainId`` with ``chain_id``.
 
-        Without ``port`` a free port is picked, and picked again (up to ``attempts`` times)
-        if another process takes it first. Any failure stops the node before raising.
+        Without ``port`` (or with 0) a free port is picked, and picked again (up to 3 times) if
+        another process takes it first. Any failure stops the node before raising.
         """
         binary = find_anvil()
-        for attempt in range(1, attempts + 1):
-            chosen = port if port is not None else free_port()
-            node = cls._spawn(binary, chain_id, chosen, log_path, extra_args)
+        attempt = 1
+        while True:
+            node = cls._spawn(binary, chain_id, port or free_port(), log_path)
             try:
                 node._wait_ready(chain_id, ready_timeout)
                 return node
-            except DevnetError as exc:
+            except BaseException as exc:
                 node.stop()
-                port_clash = "already in use" in exc.log_tail.lower()
-                if port is not None or not port_clash or attempt == attempts:
+                if port or attempt == _PORT_ATTEMPTS or not _port_clash(exc):
                     raise
-            except BaseException:
-                node.stop()
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
 
     @classmethod
-    def _spawn(
-        cls, binary: str, chain_id: int, port: int, log_path: Path, extra_args: Sequence[str]
-    ) -> AnvilProcess:
+    def _spawn(cls, binary: str, chain_id: int, port: int, log_path: Path) -> AnvilProcess:
         args = [binary, "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(
-                [*args, *extra_args],
+                args,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -209,34 +151,31 @@ class AnvilProcess:
         return cls(popen, port, log_path)
 
     def _wait_ready(self, chain_id: int, timeout: float) -> None:
-        rpc = JsonRpc(self.rpc_url, timeout=0.25)  # short: a foreign listener may never answer
+        rpc = RpcClient(self.rpc_url, timeout=0.25)  # short: a foreign listener may never answer
         deadline = time.monotonic() + timeout
-        try:
-            while True:
-                if self.popen.poll() is not None:
+        while True:
+            if self.popen.poll() is not None:
+                raise DevnetError(
+                    f"anvil exited with code {self.popen.returncode} before it was ready",
+                    log_tail=self.log_tail(),
+                )
+            try:
+                answered = int(rpc.request("eth_chainId"), 16)
+            except RpcError:
+                answered = None
+            if answered is not None:
+                if answered != chain_id:
                     raise DevnetError(
-                        f"anvil exited with code {self.popen.returncode} before it was ready",
-                        log_tail=self.log_tail(),
+                        f"{self.rpc_url} answers chain id {answered}, expected {chain_id} "
+                        "(is another node on this port?)"
                     )
-                try:
-                    answered = int(rpc.call("eth_chainId"), 16)
-                except DevnetError:
-                    answered = None
-                if answered is not None:
-                    if answered != chain_id:
-                        raise DevnetError(
-                            f"{self.rpc_url} answers chain id {answered}, expected {chain_id} "
-                            "(is another node on this port?)"
-                        )
-                    return
-                if time.monotonic() > deadline:
-                    raise DevnetError(
-                        f"anvil did not answer on {self.rpc_url} within {timeout:g} s",
-                        log_tail=self.log_tail(),
-                    )
-                time.sleep(_READY_POLL_S)
-        finally:
-            rpc.close()
+                return
+            if time.monotonic() > deadline:
+                raise DevnetError(
+                    f"anvil did not answer on {self.rpc_url} within {timeout:g} s",
+                    log_tail=self.log_tail(),
+                )
+            time.sleep(_READY_POLL_S)
 
     def log_tail(self) -> str:
         """The last lines anvil wrote to its log file ("" if there is none)."""
@@ -255,6 +194,11 @@ class AnvilProcess:
             except subprocess.TimeoutExpired:
                 _signal_group(self.popen.pid, signal.SIGKILL)
                 self.popen.wait()
+
+
+def _port_clash(exc: BaseException) -> bool:
+    """Whether a failed start was anvil finding its port taken."""
+    return isinstance(exc, DevnetError) and "already in use" in exc.log_tail.lower()
 
 
 def read_tail(path: Path) -> str:

@@ -1,7 +1,7 @@
 """Content identifiers (CIDs): parsing, encoding and matching a block against one.
 
 Supported: CIDv0 (base58btc ``Qm...``: dag-pb, sha2-256) and CIDv1 in multibase base32 (``b``,
-``B``) or base58btc (``z``). Any codec and multihash parse; :meth:`CID.unsupported_reason` says
+``B``), base58btc (``z``) or base36 (``k``, as subdomain gateways write long CIDs). Any codec and multihash parse; :meth:`CID.unsupported_reason` says
 which ones this package cannot verify (only raw 0x55 and dag-pb 0x70 blocks, hashed with
 sha2-256 or identity).
 """
@@ -45,8 +45,10 @@ class CID:
             raw = base32_decode(text[1:])
         elif text[:1] == "z":
             raw = base58_decode(text[1:])
+        elif text[:1] == "k":
+            raw = _base36_decode(text[1:])
         else:
-            raise ValueError(f"{text[:1]!r} is not a supported multibase prefix (b, B or z)")
+            raise ValueError(f"{text[:1]!r} is not a supported multibase prefix (b, B, z or k)")
         cid = cls.from_bytes(raw)
         if (cid.version == 0) != text.startswith("Qm"):
             raise ValueError("a CIDv0 is bare base58btc and a CIDv1 carries a multibase prefix")
@@ -109,3 +111,11 @@ class CID:
         if self.hash_code == IDENTITY:
             return block == self.digest
         return False
+
+
+def _base36_decode(text: str) -> bytes:
+    """Decode lower-case base36 (multibase ``k``); a CIDv1 never starts with a zero byte."""
+    if not text or text.strip("0123456789abcdefghijklmnopqrstuvwxyz"):
+        raise ValueError("invalid base36 text")
+    number = int(text, 36)
+    return number.to_bytes((number.bit_length() + 7) // 8, "big")

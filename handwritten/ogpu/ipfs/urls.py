@@ -1,13 +1,16 @@
 """Recognising IPFS URLs: ``ipfs://CID[/path]`` and gateway URLs that name a CID.
 
 Gateway URLs come in two styles: path (``https://host[/prefix]/ipfs/CID[/path]``) and subdomain
-(``https://CID.ipfs.host/[path]``). Anything else over http(s) is a plain URL, fetched as is.
+(``https://CID.ipfs.host/[path]``, when the first label parses as a CID, so that a host such as
+``docs.ipfs.tech`` stays a plain host). Anything else over http(s) is a plain URL, fetched as is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from ogpu.ipfs.cid import CID
 
 __all__ = ["IPFSTarget", "parse_ipfs_url"]
 
@@ -50,7 +53,7 @@ def parse_ipfs_url(url: str) -> IPFSTarget | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("not an http(s) or ipfs:// URL")
     labels = parts.netloc.split(".", 2)
-    if len(labels) == 3 and labels[1] == "ipfs" and labels[0]:
+    if len(labels) == 3 and labels[1] == "ipfs" and _is_cid(labels[0]):
         return IPFSTarget(
             labels[0], _clean_path(parts.path.split("/")), f"{parts.scheme}://{labels[2]}"
         )
@@ -65,3 +68,11 @@ def parse_ipfs_url(url: str) -> IPFSTarget | None:
 def _clean_path(segments: list[str]) -> str:
     kept = [segment for segment in segments if segment]
     return "".join(f"/{segment}" for segment in kept)
+
+
+def _is_cid(label: str) -> bool:
+    try:
+        CID.parse(label)
+    except ValueError:
+        return False
+    return True

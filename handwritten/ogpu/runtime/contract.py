@@ -20,6 +20,7 @@ from ogpu.chain.rpc import JsonRpcErrorObject, get_rpc_client
 from ogpu.core.codec import checksum, none_if_zero, to_address, to_enum
 from ogpu.core.errors import (
     DecodeError,
+    EventNotFoundError,
     InvalidParamsError,
     JsonRpcError,
     NotFoundError,
@@ -234,6 +235,15 @@ def transact(
     if expect_signer is not None and account.address.lower() != expect_signer.lower():
         raise SignerMismatchError(expect_signer, account.address, context=fn.label)
     return send_transaction(chain_id, target, data, signer=account, value=value, options=options, context=fn.label)
+
+
+def extract(receipt: Receipt, event_class: type[Any], field: str) -> str:
+    """A field of the first ``event_class`` event among ``receipt.events``."""
+    for event in receipt.events:
+        if isinstance(event, event_class):
+            value: str = getattr(event, field)
+            return value
+    raise EventNotFoundError(event_class.__name__.removesuffix("Event"), receipt.tx_hash)
 
 
 class Instance:

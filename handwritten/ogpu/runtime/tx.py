@@ -390,18 +390,19 @@ def _wait_for_receipt(call: _Call, tx_hash: str, timeout: float) -> Mapping[str,
 
 def _mined_revert(call: _Call, receipt: Mapping[str, Any], gas: int, tx_hash: str) -> OGPUError:
     """Replay a reverted transaction at its block with ``eth_call`` to recover the reason."""
-    block = receipt.get("blockNumber")
     replay = {**call.call_object(), "gas": hex(gas)}
     try:
-        call.rpc.request("eth_call", [replay, block])
+        call.rpc.request("eth_call", [replay, receipt.get("blockNumber")])
     except JsonRpcError as exc:
         if _is_revert(exc):
             return decode_revert(exc, context=call.context, caller=call.sender, tx_hash=tx_hash)
-        return TxRevertError(exc.reason, tx_hash=tx_hash, context=call.context)
+        note = f"replay: {exc.reason}"
     except RpcError as exc:
-        return TxRevertError(f"reason unknown, the replay failed: {exc.reason}", tx_hash=tx_hash, context=call.context)
+        note = f"the replay failed: {exc.reason}"
+    else:
+        note = "the replay succeeded"
     used = quantity(receipt.get("gasUsed"), url=call.rpc.url, method="eth_getTransactionReceipt")
-    reason = f"out of gas (limit {gas})" if used >= gas else "reason unknown, the replay succeeded"
+    reason = f"out of gas (gas limit {gas}; {note})" if used >= gas else f"reason unknown ({note})"
     return TxRevertError(reason, tx_hash=tx_hash, context=call.context)
 
 
