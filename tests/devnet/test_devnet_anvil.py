@@ -12,7 +12,8 @@ import pytest
 
 from ogpu.core.errors import AnvilNotFoundError, ConfigError, DevnetError
 from ogpu.devnet import anvil
-from ogpu.devnet.anvil import AnvilProcess, JsonRpc, find_anvil, is_our_anvil, is_running
+from ogpu.chain.rpc import RpcClient
+from ogpu.devnet.anvil import AnvilProcess, find_anvil, is_our_anvil, is_running
 
 LOCAL = 31337
 AnvilPids = Callable[[int], list[int]]
@@ -98,9 +99,7 @@ def test_launch_answers_rpc_and_stop_ends_the_process(
 ) -> None:
     node = AnvilProcess.launch(chain_id=LOCAL, port=None, log_path=tmp_path / "anvil.log")
     try:
-        rpc = JsonRpc(node.rpc_url)
-        assert int(rpc.call("eth_chainId"), 16) == LOCAL
-        rpc.close()
+        assert int(RpcClient(node.rpc_url).request("eth_chainId"), 16) == LOCAL
         assert node.rpc_url.startswith("http://127.0.0.1:")
         assert is_our_anvil(node.pid, node.port)
         assert not is_our_anvil(node.pid, node.port + 1)
@@ -155,8 +154,3 @@ def test_other_processes_are_not_ours() -> None:
         sleeper.kill()
         sleeper.wait()
     assert not is_running(sleeper.pid)
-
-
-def test_rpc_errors_are_typed(tmp_path: Path) -> None:
-    with pytest.raises(DevnetError, match="failed"):
-        JsonRpc(f"http://127.0.0.1:{anvil.free_port()}", timeout=1).call("eth_chainId")

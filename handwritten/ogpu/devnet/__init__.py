@@ -15,7 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from ogpu.devnet.anvil import AnvilProcess, JsonRpc, find_anvil
+from ogpu.chain.rpc import RpcClient
+from ogpu.devnet.anvil import AnvilProcess, find_anvil
 from ogpu.devnet.document import (
     DEFAULT_DOCUMENT_PATH,
     AccountEntry,
@@ -87,9 +88,9 @@ class Devnet:
         """Whether the node is still alive."""
         return self._node.is_running()
 
-    def rpc(self) -> JsonRpc:
-        """A new JSON-RPC client for the node (close it when done)."""
-        return JsonRpc(self.rpc_url)
+    def rpc(self) -> RpcClient:
+        """A JSON-RPC client for the node."""
+        return RpcClient(self.rpc_url)
 
     def write_document(self, path: Path) -> None:
         """Write :attr:`document` to ``path`` and remember it as :attr:`document_path`."""
@@ -154,11 +155,8 @@ def start(
     node = None
     try:
         node = AnvilProcess.launch(chain_id=ChainId.LOCAL.value, port=port, log_path=log_path)
-        rpc = JsonRpc(node.rpc_url)
-        try:
-            contracts = deploy_protocol(rpc, testnet_vault=testnet_vault, directory=artifacts_dir)
-        finally:
-            rpc.close()
+        rpc = RpcClient(node.rpc_url)
+        contracts = deploy_protocol(rpc, testnet_vault=testnet_vault, directory=artifacts_dir)
     except BaseException:
         if node is not None:
             node.stop()

@@ -50,7 +50,9 @@ TASK_PAYMENT = OGPU // 10
 WATCHED_CONTRACTS = ("Nexus", "Terminal", "Vault")
 POLL_INTERVAL_S = 0.1
 CATCH_UP_TIMEOUT_S = 15.0
-_META_FIELDS = frozenset({"block_number", "transaction_hash", "log_index", "block_hash", "contract_address"})
+_META_FIELDS = frozenset(
+    {"block_number", "transaction_hash", "log_index", "block_hash", "contract_address"}
+)
 _AMOUNT_FIELDS = frozenset({"amount", "suggested_payment"})
 
 T = TypeVar("T")
@@ -78,7 +80,10 @@ class EventLog:
         self.last_block = max(self.last_block, block)
         contract = self.names.get(str(getattr(event, "contract_address", "")).lower(), "?")
         kind = type(event).__name__.removesuffix("Event")
-        values = " ".join(f"{f.name}={self._value(f.name, getattr(event, f.name))}" for f in _payload_fields(event))
+        values = " ".join(
+            f"{f.name}={self._value(f.name, getattr(event, f.name))}"
+            for f in _payload_fields(event)
+        )
         print(f"      event  block {block:<3} {contract}.{kind}  {values}", flush=True)
 
     def _value(self, name: str, value: object) -> str:
@@ -112,7 +117,10 @@ class Steps:
         receipt = result if isinstance(result, Receipt) else getattr(result, "receipt", None)
         if isinstance(receipt, Receipt):
             self.receipts.append(receipt)
-            print(f"         tx {receipt.tx_hash[:18]}... block {receipt.block_number}, gas {receipt.gas_used}", flush=True)
+            print(
+                f"         tx {receipt.tx_hash[:18]}... block {receipt.block_number}, gas {receipt.gas_used}",
+                flush=True,
+            )
         time.sleep(self.pace)
         return result
 
@@ -136,7 +144,9 @@ class Outcome:
 ROUND_TRIP_STEPS = 11
 
 
-def round_trip(keys: dict[str, str], addresses: dict[str, str], log: EventLog, pace: float) -> Outcome:
+def round_trip(
+    keys: dict[str, str], addresses: dict[str, str], log: EventLog, pace: float
+) -> Outcome:
     """Play every role once, through the public API; every write is checked before it is sent."""
     steps = Steps(ROUND_TRIP_STEPS, pace)
     cli, prov, mast, agt = (addresses[r] for r in ("client", "provider", "master", "agent"))
@@ -180,7 +190,10 @@ def round_trip(keys: dict[str, str], addresses: dict[str, str], log: EventLog, p
 def _read_and_confirm(steps: Steps, task: Task, client_key: str) -> dict[str, Any]:
     responses = client.get_task_responses(task.address)
     result = responses[0].fetch_data()
-    print(f"         the client reads {len(responses)} response(s); payload from IPFS: {result}", flush=True)
+    print(
+        f"         the client reads {len(responses)} response(s); payload from IPFS: {result}",
+        flush=True,
+    )
     steps.run("client confirms the response (task FINALIZED, provider paid)",
               lambda: client.confirm_response(responses[0].address, client_key))  # fmt: skip
     return result
@@ -200,7 +213,9 @@ def _source_info() -> SourceInfo:
 
 
 def _task_info(source: str) -> TaskInfo:
-    return TaskInfo(source, TaskInput("echo", {"text": "hello, OpenGPU"}), int(time.time()) + 1800, TASK_PAYMENT)
+    return TaskInfo(
+        source, TaskInput("echo", {"text": "hello, OpenGPU"}), int(time.time()) + 1800, TASK_PAYMENT
+    )
 
 
 def _result() -> dict[str, Any]:
@@ -218,13 +233,19 @@ async def watch_events(log: EventLog, from_block: int, chain: ChainId) -> None:
     specs = [
         spec
         for spec in EVENT_SPECS
-        if spec.contract in WATCHED_CONTRACTS and abi_set in spec.abi_sets and spec.name != "OwnershipTransferred"
+        if spec.contract in WATCHED_CONTRACTS
+        and abi_set in spec.abi_sets
+        and spec.name != "OwnershipTransferred"
     ]
-    async for event in watch_many(specs, from_block=from_block, poll_interval=POLL_INTERVAL_S, confirmations=0):
+    async for event in watch_many(
+        specs, from_block=from_block, poll_interval=POLL_INTERVAL_S, confirmations=0
+    ):
         log.show(event)
 
 
-async def run_with_watcher(keys: dict[str, str], addresses: dict[str, str], pace: float) -> tuple[Outcome, EventLog]:
+async def run_with_watcher(
+    keys: dict[str, str], addresses: dict[str, str], pace: float
+) -> tuple[Outcome, EventLog]:
     """The round trip in a worker thread while the watcher prints events in this loop."""
     from ogpu.chain.rpc import get_rpc_client
 
@@ -253,7 +274,9 @@ async def _catch_up(log: EventLog, block: int, watcher: asyncio.Task[None]) -> N
             watcher.result()  # re-raises the watcher's failure
             raise OGPUError("the event watcher stopped early")
         if time.monotonic() > deadline:
-            raise OGPUError(f"the event watcher did not reach block {block} in {CATCH_UP_TIMEOUT_S:g} s")
+            raise OGPUError(
+                f"the event watcher did not reach block {block} in {CATCH_UP_TIMEOUT_S:g} s"
+            )
         await asyncio.sleep(POLL_INTERVAL_S)
 
 
@@ -275,7 +298,10 @@ def local_network() -> Iterator[Devnet]:
             node = stack.enter_context(LocalIPFSNode(folder / "ipfs"))
             api, gateway = node.api_url, node.gateway_url
         ogpu.ipfs.configure(publish_backend="kubo", kubo_api_url=api, gateways=(gateway,))
-        print(f"devnet  {net.rpc_url} (chain {ChainId.LOCAL.value}), IPFS API {api}, gateway {gateway}", flush=True)
+        print(
+            f"devnet  {net.rpc_url} (chain {ChainId.LOCAL.value}), IPFS API {api}, gateway {gateway}",
+            flush=True,
+        )
         yield net
 
 
@@ -288,8 +314,17 @@ def print_summary(outcome: Outcome, log: EventLog, elapsed: float) -> None:
     print(f"  response  {outcome.response}  payload {outcome.result}")
     print(f"  provider earned {outcome.provider_earnings / OGPU:g} OGPU; client vault balance "
           f"{outcome.client_balance / OGPU:g} OGPU")  # fmt: skip
-    print(f"  {len(outcome.receipts)} transactions, {gas} gas; {log.count} events watched; {elapsed:.1f} s")
-    print("round trip complete" if outcome.status == TaskStatus.FINALIZED else "round trip INCOMPLETE", flush=True)
+    print(
+        f"  {len(outcome.receipts)} transactions, {gas} gas; {log.count} events watched; {elapsed:.1f} s"
+    )
+    print(
+        (
+            "round trip complete"
+            if outcome.status == TaskStatus.FINALIZED
+            else "round trip INCOMPLETE"
+        ),
+        flush=True,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -297,7 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ogpu.devnet.demo", description="The OpenGPU round trip on a local devnet."
     )
-    parser.add_argument("--pace", type=float, default=0.3, help="seconds to pause after each step (default 0.3)")
+    parser.add_argument(
+        "--pace", type=float, default=0.3, help="seconds to pause after each step (default 0.3)"
+    )
     args = parser.parse_args(argv)
     began = time.monotonic()
     try:

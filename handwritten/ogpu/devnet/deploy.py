@@ -26,8 +26,8 @@ from eth_account import Account
 from web3 import Web3
 from web3.contract import Contract
 
+from ogpu.chain.rpc import JsonRpcErrorObject, RpcClient, unwrap
 from ogpu.core.errors import DevnetError
-from ogpu.devnet.anvil import JsonRpc
 
 __all__ = [
     "ARTIFACTS_ENV_VAR",
@@ -153,12 +153,12 @@ class _Deployer:
     block and drops those that then have a nonce gap, so an overfull batch would lose some.
     """
 
-    def __init__(self, rpc: JsonRpc, account: DevAccount) -> None:
+    def __init__(self, rpc: RpcClient, account: DevAccount) -> None:
         self.rpc = rpc
         self.address = account.address
         self._signer = Account.from_key(account.private_key)
         self.w3 = Web3()
-        chain_id, nonce, block = rpc.batch(
+        chain_id, nonce, block = self._batch(
             [
                 ("eth_chainId", []),
                 ("eth_getTransactionCount", [account.address, "pending"]),
@@ -198,7 +198,7 @@ class _Deployer:
             ("eth_call", [{"to": address, "data": factory.encode_abi(f)}, "latest"])
             for f in functions
         ]
-        return [bytes.fromhex(word.removeprefix("0x"))[:32] for word in self.rpc.batch(calls)]
+        return [bytes.fromhex(word.removeprefix("0x"))[:32] for word in self._batch(calls)]
 
     def _queue(
         self, label: str, to: str | None, data: str, gas: int, creates: str | None = None
@@ -226,6 +226,8 @@ class _Deployer:
         txs, self.pending = self.pending, []
         hashes = self.rpc.batch([("eth_sendRawTransaction", [tx.raw]) for tx in txs])
         for tx, tx_hash in zip(txs, hashes):
+            if isinstance(tx_hash, JsonRpcErrorObject):
+                raise DevnetError(f"{tx.label} was rejected: {tx_hash.message}")
             tx.tx_hash = tx_hash
         for tx, receipt in zip(txs, self._receipts([tx.tx_hash for tx in txs])):
             _check_receipt(tx, receipt)
@@ -233,12 +235,17 @@ class _Deployer:
     def _receipts(self, hashes: Sequence[str]) -> list[dict[str, Any]]:
         deadline = time.monotonic() + _RECEIPT_TIMEOUT_S
         while True:
-            receipts = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
+            receipts = self._batch([("eth_getTransactionReceipt", [h]) for h in hashes])
             if all(r is not None for r in receipts):
                 return receipts
             if time.monotonic() > deadline:
                 raise DevnetError(f"transactions not mined within {_RECEIPT_TIMEOUT_S:g} s")
             time.sleep(_RECEIPT_POLL_S)
+
+    def _batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """Results of a batch of calls; the first failed item raises JsonRpcError."""
+        results = self.rpc.batch(calls)
+        return [unwrap(r, url=self.rpc.url, method=m) for r, (m, _) in zip(results, calls)]
 
 
 def _check_receipt(tx: _Tx, receipt: dict[str, Any]) -> None:
@@ -256,7 +263,7 @@ def _check_receipt(tx: _Tx, receipt: dict[str, Any]) -> None:
 
 
 def deploy_protocol(
-    rpc: JsonRpc, *, testnet_vault: bool = False, directory: Path | None = None
+    rpc: RpcClient, *, testnet_vault: bool = False, directory: Path | None = None
 ) -> dict[str, str]:
     """Deploy and wire the protocol with :data:`DEPLOYER`; return the contract addresses.
 

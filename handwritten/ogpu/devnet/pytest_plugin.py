@@ -49,19 +49,16 @@ def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dev
     from ogpu.core.errors import DevnetError
 
     rpc = ogpu_devnet.rpc()
+    snapshot = rpc.request("evm_snapshot")
+    restore_chain = _point_sdk(ogpu_devnet, monkeypatch)
     try:
-        snapshot = rpc.call("evm_snapshot")
-        restore_chain = _point_sdk(ogpu_devnet, monkeypatch)
-        try:
-            yield ogpu_devnet
-        finally:
-            reverted = rpc.call("evm_revert", [snapshot])
-            _clear_nonce_caches()
-            restore_chain()
-            if reverted is not True:
-                raise DevnetError(f"evm_revert to snapshot {snapshot} failed after the test")
+        yield ogpu_devnet
     finally:
-        rpc.close()
+        reverted = rpc.request("evm_revert", [snapshot])
+        _clear_nonce_caches()
+        restore_chain()
+        if reverted is not True:
+            raise DevnetError(f"evm_revert to snapshot {snapshot} failed after the test")
 
 
 def _point_sdk(running: Devnet, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:

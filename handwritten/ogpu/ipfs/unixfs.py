@@ -53,6 +53,7 @@ class FileLayout:
     max_links: int = MAX_LINKS
 
     def describe(self) -> str:
+        """A short human-readable summary, for error messages."""
         leaves = "raw leaves" if self.raw_leaves else "dag-pb leaves"
         return (
             f"CIDv{self.cid_version}, {leaves}, {self.chunk_size}-byte chunks, "

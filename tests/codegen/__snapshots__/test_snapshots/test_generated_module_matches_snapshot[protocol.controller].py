@@ -11,12 +11,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 
 CONTRACT = _rt.ContractRef("Controller", "singleton", address_key="CONTROLLER", discover=None)
 _F_CANCEL_TASK: _rt.Fn[None] = _rt.Fn(
@@ -26,7 +34,7 @@ _F_CANCEL_TASK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("76aafbdb"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_CONFIRM_RESPONSE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -35,7 +43,7 @@ _F_CONFIRM_RESPONSE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("45fac6ec"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     CONTRACT,
@@ -44,7 +52,7 @@ _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("a3f5c1d2"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -54,7 +62,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
@@ -64,7 +72,7 @@ _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("f45d0bc6"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
@@ -74,7 +82,7 @@ _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("fbfa77cf"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
@@ -84,7 +92,7 @@ _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("90d93b1d"),
     ("(address,string,uint256,uint256)",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -93,7 +101,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_NEXUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -102,7 +110,7 @@ _F_SET_NEXUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2670b817"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -111,7 +119,7 @@ _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("bd9f98e1"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -120,7 +128,7 @@ _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("6817031b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -129,7 +137,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 
@@ -311,3 +319,9 @@ def transfer_ownership(
         chain=chain,
         options=tx,
     )
+
+
+def extract_task_address(receipt: Receipt) -> str:
+    """The ``task`` of the ``Nexus.TaskPublished`` event in ``receipt`` (no RPC);
+    ``EventNotFoundError`` when the receipt has none."""
+    return _rt.extract(receipt, _events.TaskPublishedEvent, "task")

@@ -11,12 +11,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 from ogpu.protocol import nexus as _nexus
 
 
@@ -32,7 +40,7 @@ _F_GET_CONTROLLER: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("ee0fc121"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_DEFAULT_ADMIN_ROLE: _rt.Fn[bytes] = _rt.Fn(
@@ -42,7 +50,7 @@ _F_GET_DEFAULT_ADMIN_ROLE: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("a217fddf"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_JUDGE: _rt.Fn[bytes] = _rt.Fn(
@@ -52,7 +60,7 @@ _F_GET_JUDGE: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("3fa5199b"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_PROVIDER: _rt.Fn[bytes] = _rt.Fn(
@@ -62,7 +70,7 @@ _F_GET_PROVIDER: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("00d34411"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_ROLE_ADMIN: _rt.Fn[bytes] = _rt.Fn(
@@ -72,7 +80,7 @@ _F_GET_ROLE_ADMIN: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("248a9ca3"),
     ("bytes32",),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GRANT_ROLE: _rt.Fn[None] = _rt.Fn(
@@ -82,7 +90,7 @@ _F_GRANT_ROLE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2f2ff15d"),
     ("bytes32", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_HAS_ROLE: _rt.Fn[bool] = _rt.Fn(
     CONTRACT,
@@ -91,7 +99,7 @@ _F_HAS_ROLE: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("91d14854"),
     ("bytes32", "address"),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_RENOUNCE_ROLE: _rt.Fn[None] = _rt.Fn(
@@ -101,7 +109,7 @@ _F_RENOUNCE_ROLE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("36568abe"),
     ("bytes32", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REVOKE_ROLE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -110,7 +118,7 @@ _F_REVOKE_ROLE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("d547741f"),
     ("bytes32", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SUPPORTS_INTERFACE: _rt.Fn[bool] = _rt.Fn(
     CONTRACT,
@@ -119,7 +127,7 @@ _F_SUPPORTS_INTERFACE: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("01ffc9a7"),
     ("bytes4",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 

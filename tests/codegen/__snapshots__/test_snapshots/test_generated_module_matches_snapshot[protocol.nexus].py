@@ -11,12 +11,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 
 CONTRACT = _rt.ContractRef("Nexus", "singleton", address_key="NEXUS", discover=None)
 _F_ATTEMPT: _rt.Fn[None] = _rt.Fn(
@@ -26,7 +34,7 @@ _F_ATTEMPT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("84895f34"),
     ("address", "address", "uint256"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_CHECK_CONTROLLER: _rt.Fn[bool] = _rt.Fn(
     CONTRACT,
@@ -35,7 +43,7 @@ _F_CHECK_CONTROLLER: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("21fa496e"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_EMIT_TASK_PUBLISHED: _rt.Fn[None] = _rt.Fn(
@@ -45,7 +53,7 @@ _F_EMIT_TASK_PUBLISHED: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("7c899d6a"),
     ("address", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_GET_ACTIVE_SOURCE_COUNT: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -54,7 +62,7 @@ _F_GET_ACTIVE_SOURCE_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("dfb823cb"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_ACTIVE_SOURCE_COUNT_OF: _rt.Fn[int] = _rt.Fn(
@@ -64,7 +72,7 @@ _F_GET_ACTIVE_SOURCE_COUNT_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("c3fa6af4"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_CLIENTS: _rt.Fn[str] = _rt.Fn(
@@ -74,7 +82,7 @@ _F_GET_CLIENTS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("f88af21d"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_CONTROLLER: _rt.Fn[bytes] = _rt.Fn(
@@ -84,7 +92,7 @@ _F_GET_CONTROLLER: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("ee0fc121"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_MANAGER: _rt.Fn[str] = _rt.Fn(
@@ -94,7 +102,7 @@ _F_GET_MANAGER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("481c6a75"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -104,7 +112,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_PROVIDER: _rt.Fn[bytes] = _rt.Fn(
@@ -114,7 +122,7 @@ _F_GET_PROVIDER: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("00d34411"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_SOURCE_COUNT: _rt.Fn[int] = _rt.Fn(
@@ -124,7 +132,7 @@ _F_GET_SOURCE_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("d9251837"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_SOURCE_ID: _rt.Fn[int] = _rt.Fn(
@@ -134,7 +142,7 @@ _F_GET_SOURCE_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("cdab1788"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_SOURCES: _rt.Fn[list[str]] = _rt.Fn(
@@ -144,7 +152,7 @@ _F_GET_SOURCES: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("b3fca11d"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_GET_SOURCES_OF: _rt.Fn[str] = _rt.Fn(
@@ -154,7 +162,7 @@ _F_GET_SOURCES_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("bc9cad99"),
     ("address", "uint256"),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
@@ -164,7 +172,7 @@ _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("f45d0bc6"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
@@ -174,7 +182,7 @@ _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("fbfa77cf"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_INACTIVATE_SOURCE: _rt.Fn[None] = _rt.Fn(
@@ -184,7 +192,7 @@ _F_INACTIVATE_SOURCE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("b3a85451"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_PUBLISH_SOURCE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -193,7 +201,7 @@ _F_PUBLISH_SOURCE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("4912f56d"),
     ("(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REGISTER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -202,7 +210,7 @@ _F_REGISTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("e97791e6"),
     ("address", "address", "uint8"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -211,7 +219,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_MANAGER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -220,7 +228,7 @@ _F_SET_MANAGER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("d0ebdbe7"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_RESPONSE_STATUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -229,7 +237,7 @@ _F_SET_RESPONSE_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("fb701ad9"),
     ("address", "uint8"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_SOURCE_STATUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -238,7 +246,7 @@ _F_SET_SOURCE_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("d1834aca"),
     ("address", "uint8"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_TASK_STATUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -247,7 +255,7 @@ _F_SET_TASK_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("a0bebade"),
     ("address", "uint8"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -256,7 +264,7 @@ _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("bd9f98e1"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -265,7 +273,7 @@ _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("6817031b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SOURCE_ID: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -274,7 +282,7 @@ _F_SOURCE_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("74f0c859"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_SOURCES: _rt.Fn[str] = _rt.Fn(
@@ -284,7 +292,7 @@ _F_SOURCES: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("a3663d37"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_SUBMIT_RESPONSE: _rt.Fn[None] = _rt.Fn(
@@ -294,7 +302,7 @@ _F_SUBMIT_RESPONSE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2cbb753b"),
     ("(address,address,string,uint256)",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -303,7 +311,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -312,7 +320,7 @@ _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("4a45b60b"),
     ("address", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_UPDATE_SOURCE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -321,7 +329,7 @@ _F_UPDATE_SOURCE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2ce65e26"),
     ("address", "(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 
@@ -767,3 +775,9 @@ def update_source(
         chain=chain,
         options=tx,
     )
+
+
+def extract_source_address(receipt: Receipt) -> str:
+    """The ``source`` of the ``Nexus.SourcePublished`` event in ``receipt`` (no RPC);
+    ``EventNotFoundError`` when the receipt has none."""
+    return _rt.extract(receipt, _events.SourcePublishedEvent, "source")

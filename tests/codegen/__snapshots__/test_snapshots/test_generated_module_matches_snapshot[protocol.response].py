@@ -12,12 +12,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 from ogpu.core.errors import ResponseNotFoundError
 from ogpu.ipfs import fetch_ipfs_json
 from ogpu.protocol import controller as _controller
@@ -32,7 +40,7 @@ _F_CONFIRM: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("7022b58e"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_GET_CONFIRMED_FINAL: _rt.Fn[bool] = _rt.Fn(
     CONTRACT,
@@ -41,7 +49,7 @@ _F_GET_CONFIRMED_FINAL: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("2300403b"),
     (),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -51,7 +59,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_RESPONSE_PARAMS: _rt.Fn[ResponseParams] = _rt.Fn(
@@ -61,7 +69,7 @@ _F_GET_RESPONSE_PARAMS: _rt.Fn[ResponseParams] = _rt.Fn(
     bytes.fromhex("c3c1fa65"),
     (),
     ("(address,address,string,uint256)",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: ResponseParams.from_tuple(_out[0]),
 )
 _F_GET_RESPONSE_TIMESTAMP: _rt.Fn[int] = _rt.Fn(
@@ -71,7 +79,7 @@ _F_GET_RESPONSE_TIMESTAMP: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("f9b9d1d1"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_STATUS: _rt.Fn[ResponseStatus] = _rt.Fn(
@@ -81,7 +89,7 @@ _F_GET_STATUS: _rt.Fn[ResponseStatus] = _rt.Fn(
     bytes.fromhex("4e69d560"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(ResponseStatus, _out[0]),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -91,7 +99,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_RESPONSE_PARAMS: _rt.Fn[ResponseParams] = _rt.Fn(
     CONTRACT,
@@ -100,7 +108,7 @@ _F_RESPONSE_PARAMS: _rt.Fn[ResponseParams] = _rt.Fn(
     bytes.fromhex("449126e4"),
     (),
     ("address", "address", "string", "uint256"),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: ResponseParams.from_tuple(_out),
 )
 _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
@@ -110,7 +118,7 @@ _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2e49d78b"),
     ("uint8",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_STATUS: _rt.Fn[ResponseStatus] = _rt.Fn(
     CONTRACT,
@@ -119,7 +127,7 @@ _F_STATUS: _rt.Fn[ResponseStatus] = _rt.Fn(
     bytes.fromhex("200d2ed2"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(ResponseStatus, _out[0]),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -129,7 +137,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 
@@ -287,6 +295,15 @@ def transfer_ownership(
         chain=chain,
         options=tx,
     )
+
+
+get_params = get_response_params
+
+
+get_timestamp = get_response_timestamp
+
+
+is_confirmed = get_confirmed_final
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 from ogpu.core.errors import SourceNotFoundError
 from ogpu.ipfs import fetch_ipfs_json
 from ogpu.protocol import nexus as _nexus
@@ -30,7 +38,7 @@ _F_GET_CLIENT: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("59dc735c"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
@@ -40,7 +48,7 @@ _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("a3f5c1d2"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -50,7 +58,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_PREFERRED_ENVIRONMENT_OF: _rt.Fn[Environment] = _rt.Fn(
@@ -60,7 +68,7 @@ _F_GET_PREFERRED_ENVIRONMENT_OF: _rt.Fn[Environment] = _rt.Fn(
     bytes.fromhex("abd5f997"),
     ("address",),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(Environment, _out[0]),
 )
 _F_GET_REGISTRANT_COUNT: _rt.Fn[int] = _rt.Fn(
@@ -70,7 +78,7 @@ _F_GET_REGISTRANT_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("9568d29c"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
@@ -80,7 +88,7 @@ _F_GET_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("0d20a889"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_REGISTRANTS: _rt.Fn[list[str]] = _rt.Fn(
@@ -90,7 +98,7 @@ _F_GET_REGISTRANTS: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("b34499f9"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_GET_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
@@ -100,7 +108,7 @@ _F_GET_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
     bytes.fromhex("82dc6b9a"),
     (),
     ("(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: SourceParams.from_tuple(_out[0]),
 )
 _F_GET_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
@@ -110,7 +118,7 @@ _F_GET_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
     bytes.fromhex("4e69d560"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(SourceStatus, _out[0]),
 )
 _F_GET_TASK_COUNT: _rt.Fn[int] = _rt.Fn(
@@ -120,7 +128,7 @@ _F_GET_TASK_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("c17a340e"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_TASKS: _rt.Fn[list[str]] = _rt.Fn(
@@ -130,7 +138,7 @@ _F_GET_TASKS: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("cf7fa128"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
@@ -140,7 +148,7 @@ _F_PUBLISH_TASK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("d2fcf85b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REGISTER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -149,7 +157,7 @@ _F_REGISTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("07e49598"),
     ("address", "uint8"),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -158,7 +166,7 @@ _F_REGISTRANT_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("c5cf34c6"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_REGISTRANTS: _rt.Fn[str] = _rt.Fn(
@@ -168,7 +176,7 @@ _F_REGISTRANTS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("6ac4d582"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -178,7 +186,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_SOURCE_PARAMS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -187,7 +195,7 @@ _F_SET_SOURCE_PARAMS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("046ef14c"),
     ("(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256)",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -196,7 +204,7 @@ _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2e49d78b"),
     ("uint8",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
     CONTRACT,
@@ -216,7 +224,7 @@ _F_SOURCE_PARAMS: _rt.Fn[SourceParams] = _rt.Fn(
         "uint8",
         "uint256",
     ),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: SourceParams.from_tuple(_out),
 )
 _F_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
@@ -226,7 +234,7 @@ _F_STATUS: _rt.Fn[SourceStatus] = _rt.Fn(
     bytes.fromhex("200d2ed2"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(SourceStatus, _out[0]),
 )
 _F_TASKS: _rt.Fn[str] = _rt.Fn(
@@ -236,7 +244,7 @@ _F_TASKS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8d977672"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -246,7 +254,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -255,7 +263,7 @@ _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2ec2c246"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 
@@ -581,6 +589,9 @@ def unregister(
         chain=chain,
         options=tx,
     )
+
+
+get_params = get_source_params
 
 
 @dataclass(frozen=True)

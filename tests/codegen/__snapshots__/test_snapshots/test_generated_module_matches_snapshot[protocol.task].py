@@ -12,12 +12,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 from ogpu.core.errors import TaskNotFoundError
 from ogpu.ipfs import fetch_ipfs_json
 from ogpu.protocol import controller as _controller
@@ -33,7 +41,7 @@ _F_ATTEMPT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("0b41e37f"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_ATTEMPT_TIMESTAMPS: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -42,7 +50,7 @@ _F_ATTEMPT_TIMESTAMPS: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("3dc5f8d6"),
     ("uint256",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_ATTEMPTER_ID: _rt.Fn[int] = _rt.Fn(
@@ -52,7 +60,7 @@ _F_ATTEMPTER_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("e328c6c6"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_ATTEMPTERS: _rt.Fn[str] = _rt.Fn(
@@ -62,7 +70,7 @@ _F_ATTEMPTERS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("796924a7"),
     ("uint256",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_DELIVERY_METHOD: _rt.Fn[DeliveryMethod] = _rt.Fn(
@@ -72,7 +80,7 @@ _F_DELIVERY_METHOD: _rt.Fn[DeliveryMethod] = _rt.Fn(
     bytes.fromhex("fb548444"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(DeliveryMethod, _out[0]),
 )
 _F_GET_ATTEMPT_COUNT: _rt.Fn[int] = _rt.Fn(
@@ -82,7 +90,7 @@ _F_GET_ATTEMPT_COUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("f5653690"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_ATTEMPT_TIMESTAMPS: _rt.Fn[list[int]] = _rt.Fn(
@@ -92,7 +100,7 @@ _F_GET_ATTEMPT_TIMESTAMPS: _rt.Fn[list[int]] = _rt.Fn(
     bytes.fromhex("9a8e9ffa"),
     ("uint256", "uint256"),
     ("uint256[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: list(_out[0]),
 )
 _F_GET_ATTEMPTER_ID: _rt.Fn[int] = _rt.Fn(
@@ -102,7 +110,7 @@ _F_GET_ATTEMPTER_ID: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("6242b024"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_ATTEMPTERS: _rt.Fn[list[str]] = _rt.Fn(
@@ -112,7 +120,7 @@ _F_GET_ATTEMPTERS: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("7bd0cbab"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_GET_DELIVERY_METHOD: _rt.Fn[DeliveryMethod] = _rt.Fn(
@@ -122,7 +130,7 @@ _F_GET_DELIVERY_METHOD: _rt.Fn[DeliveryMethod] = _rt.Fn(
     bytes.fromhex("cd23e534"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(DeliveryMethod, _out[0]),
 )
 _F_GET_EXPIRY_TIME: _rt.Fn[int] = _rt.Fn(
@@ -132,7 +140,7 @@ _F_GET_EXPIRY_TIME: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("25cb5bc0"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -142,7 +150,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_PAYMENT: _rt.Fn[int] = _rt.Fn(
@@ -152,7 +160,7 @@ _F_GET_PAYMENT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("bb328a7d"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_RESPONSE_OF: _rt.Fn[str] = _rt.Fn(
@@ -162,7 +170,7 @@ _F_GET_RESPONSE_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("e2c116da"),
     ("address",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_RESPONSES_OF: _rt.Fn[list[str]] = _rt.Fn(
@@ -172,7 +180,7 @@ _F_GET_RESPONSES_OF: _rt.Fn[list[str]] = _rt.Fn(
     bytes.fromhex("961dc61e"),
     ("uint256", "uint256"),
     ("address[]",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
 )
 _F_GET_SOURCE: _rt.Fn[str] = _rt.Fn(
@@ -182,7 +190,7 @@ _F_GET_SOURCE: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("afa293d4"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_STATUS: _rt.Fn[TaskStatus] = _rt.Fn(
@@ -192,7 +200,7 @@ _F_GET_STATUS: _rt.Fn[TaskStatus] = _rt.Fn(
     bytes.fromhex("4e69d560"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(TaskStatus, _out[0]),
 )
 _F_GET_TASK_PARAMS: _rt.Fn[TaskParams] = _rt.Fn(
@@ -202,7 +210,7 @@ _F_GET_TASK_PARAMS: _rt.Fn[TaskParams] = _rt.Fn(
     bytes.fromhex("155315f9"),
     (),
     ("address", "string", "uint256", "uint256"),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: TaskParams.from_tuple(_out),
 )
 _F_GET_WINNING_PROVIDER: _rt.Fn[str] = _rt.Fn(
@@ -212,7 +220,7 @@ _F_GET_WINNING_PROVIDER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("ae7c03cd"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_IS_ALREADY_SUBMITTED: _rt.Fn[bool] = _rt.Fn(
@@ -222,7 +230,7 @@ _F_IS_ALREADY_SUBMITTED: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("adf8eba2"),
     ("bytes32",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
@@ -232,7 +240,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -241,7 +249,7 @@ _F_SET_STATUS: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2e49d78b"),
     ("uint8",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_STATUS: _rt.Fn[TaskStatus] = _rt.Fn(
     CONTRACT,
@@ -250,7 +258,7 @@ _F_STATUS: _rt.Fn[TaskStatus] = _rt.Fn(
     bytes.fromhex("200d2ed2"),
     (),
     ("uint8",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.to_enum(TaskStatus, _out[0]),
 )
 _F_SUBMIT_RESPONSE: _rt.Fn[None] = _rt.Fn(
@@ -260,7 +268,7 @@ _F_SUBMIT_RESPONSE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f39b2800"),
     ("address", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -269,7 +277,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 
@@ -603,6 +611,9 @@ def transfer_ownership(
         chain=chain,
         options=tx,
     )
+
+
+get_params = get_task_params
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 
 CONTRACT = _rt.ContractRef("Terminal", "singleton", address_key="TERMINAL", discover=None)
 _F_ANNOUNCE_MASTER: _rt.Fn[None] = _rt.Fn(
@@ -26,7 +34,7 @@ _F_ANNOUNCE_MASTER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("60b08e23"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_ANNOUNCE_PROVIDER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -35,7 +43,7 @@ _F_ANNOUNCE_PROVIDER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("e54ae3a3"),
     ("address", "uint256"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_GET_BASE_DATA_OF: _rt.Fn[str] = _rt.Fn(
     CONTRACT,
@@ -44,7 +52,7 @@ _F_GET_BASE_DATA_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("cf454c3f"),
     ("address",),
     ("string",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_DEFAULT_AGENT_DISABLED: _rt.Fn[bool] = _rt.Fn(
@@ -54,7 +62,7 @@ _F_GET_DEFAULT_AGENT_DISABLED: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("c7a5bffd"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_IS_AGENT_OF: _rt.Fn[bool] = _rt.Fn(
@@ -64,7 +72,7 @@ _F_GET_IS_AGENT_OF: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("fc1673b6"),
     ("address", "address"),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_IS_MASTER: _rt.Fn[bool] = _rt.Fn(
@@ -74,7 +82,7 @@ _F_GET_IS_MASTER: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("a5d0cc19"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_LIVE_DATA_OF: _rt.Fn[str] = _rt.Fn(
@@ -84,7 +92,7 @@ _F_GET_LIVE_DATA_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("0db74ba1"),
     ("address",),
     ("string",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_MANAGER: _rt.Fn[str] = _rt.Fn(
@@ -94,7 +102,7 @@ _F_GET_MANAGER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("481c6a75"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_MASTER_OF: _rt.Fn[str] = _rt.Fn(
@@ -104,7 +112,7 @@ _F_GET_MASTER_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("63a67b2e"),
     ("address",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
@@ -114,7 +122,7 @@ _F_GET_OWNER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("8da5cb5b"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_PROVIDER: _rt.Fn[bytes] = _rt.Fn(
@@ -124,7 +132,7 @@ _F_GET_PROVIDER: _rt.Fn[bytes] = _rt.Fn(
     bytes.fromhex("00d34411"),
     (),
     ("bytes32",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_PROVIDER_OF: _rt.Fn[str] = _rt.Fn(
@@ -134,7 +142,7 @@ _F_GET_PROVIDER_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("21338b38"),
     ("address",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
@@ -144,7 +152,7 @@ _F_GET_VAULT: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("fbfa77cf"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_IS_AGENT_OF: _rt.Fn[bool] = _rt.Fn(
@@ -154,7 +162,7 @@ _F_IS_AGENT_OF: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("cdb0d023"),
     ("address", "address"),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_IS_MASTER: _rt.Fn[bool] = _rt.Fn(
@@ -164,7 +172,7 @@ _F_IS_MASTER: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("f720f80b"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_IS_PROVIDER: _rt.Fn[bool] = _rt.Fn(
@@ -174,7 +182,7 @@ _F_IS_PROVIDER: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("6b074a07"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_MASTER_OF: _rt.Fn[str] = _rt.Fn(
@@ -184,7 +192,7 @@ _F_MASTER_OF: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("3fd98363"),
     ("address",),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_REMOVE_CONTAINER: _rt.Fn[None] = _rt.Fn(
@@ -194,7 +202,7 @@ _F_REMOVE_CONTAINER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("330a2fc7"),
     ("address", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_REMOVE_PROVIDER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -203,7 +211,7 @@ _F_REMOVE_PROVIDER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("8a355a57"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -212,7 +220,7 @@ _F_RENOUNCE_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("715018a6"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_AGENT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -221,7 +229,7 @@ _F_SET_AGENT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("97d8c676"),
     ("address", "bool"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_BASE_DATA: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -230,7 +238,7 @@ _F_SET_BASE_DATA: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("0cac8f04"),
     ("string",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_DEFAULT_AGENT_DISABLED: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -239,7 +247,7 @@ _F_SET_DEFAULT_AGENT_DISABLED: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2945f6b9"),
     ("bool",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_LIVE_DATA: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -248,7 +256,7 @@ _F_SET_LIVE_DATA: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("ac17960f"),
     ("string",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_MANAGER: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -257,7 +265,7 @@ _F_SET_MANAGER: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("d0ebdbe7"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -266,7 +274,7 @@ _F_SET_VAULT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("6817031b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -275,7 +283,7 @@ _F_TRANSFER_OWNERSHIP: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f2fde38b"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 
 
@@ -626,3 +634,17 @@ def transfer_ownership(
         chain=chain,
         options=tx,
     )
+
+
+def revoke_agent(
+    agent: str,
+    *,
+    signer: Signer | None = None,
+    chain: ChainId | None = None,
+    tx: TxOptions | None = None,
+) -> Receipt:
+    """``set_agent(agent, False)``."""
+    return set_agent(agent, False, signer=signer, chain=chain, tx=tx)
+
+
+is_default_agent_disabled = get_default_agent_disabled

@@ -11,12 +11,20 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
+from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
+from ogpu.schema import events as _events  # noqa: F401  (receipts decode its logs)
 
 CONTRACT = _rt.ContractRef("Vault", "singleton", address_key="VAULT", discover=None)
 _F_BALANCE_OF: _rt.Fn[int] = _rt.Fn(
@@ -26,7 +34,7 @@ _F_BALANCE_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("70a08231"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_CANCEL_UNBONDING: _rt.Fn[None] = _rt.Fn(
@@ -36,7 +44,7 @@ _F_CANCEL_UNBONDING: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("a9b82819"),
     (),
     (),
-    frozenset(("mainnet",)),
+    frozenset((1071, 31337)),
 )
 _F_CLAIM: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -45,7 +53,7 @@ _F_CLAIM: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("4e71d92d"),
     (),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_DEPOSIT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -54,7 +62,7 @@ _F_DEPOSIT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f340fa01"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_EMERGENCY_EXIT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -63,7 +71,7 @@ _F_EMERGENCY_EXIT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("a441d067"),
     ("address",),
     (),
-    frozenset(("mainnet",)),
+    frozenset((1071, 31337)),
 )
 _F_FORCE_RELEASE_PAYMENT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -72,7 +80,7 @@ _F_FORCE_RELEASE_PAYMENT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("13f28ab9"),
     ("address", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_FREEZE_PAYMENT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -81,7 +89,7 @@ _F_FREEZE_PAYMENT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("93933f82"),
     ("address", "address", "uint256"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_GET_BALANCE_OF: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -90,7 +98,7 @@ _F_GET_BALANCE_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("9b96eece"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_FROZEN_PAYMENT: _rt.Fn[int] = _rt.Fn(
@@ -100,7 +108,7 @@ _F_GET_FROZEN_PAYMENT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("818e0155"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_LOCKUP_OF: _rt.Fn[int] = _rt.Fn(
@@ -110,7 +118,7 @@ _F_GET_LOCKUP_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("be07b2a9"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_MANAGER: _rt.Fn[str] = _rt.Fn(
@@ -120,7 +128,7 @@ _F_GET_MANAGER: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("481c6a75"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_MIN_LOCKUP_PER_SOURCE: _rt.Fn[int] = _rt.Fn(
@@ -130,7 +138,7 @@ _F_GET_MIN_LOCKUP_PER_SOURCE: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("5823fe8d"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
@@ -140,7 +148,7 @@ _F_GET_NEXUS: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("a3f5c1d2"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_SANCTION_OF: _rt.Fn[int] = _rt.Fn(
@@ -150,7 +158,7 @@ _F_GET_SANCTION_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("b9d97ff6"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_SANCTIONED_AMOUNT: _rt.Fn[int] = _rt.Fn(
@@ -160,7 +168,7 @@ _F_GET_SANCTIONED_AMOUNT: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("4722dfd7"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
@@ -170,7 +178,7 @@ _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
     bytes.fromhex("f45d0bc6"),
     (),
     ("address",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_TOTAL_EARNINGS_OF: _rt.Fn[int] = _rt.Fn(
@@ -180,7 +188,7 @@ _F_GET_TOTAL_EARNINGS_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("b35a6219"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_UNBONDING_OF: _rt.Fn[int] = _rt.Fn(
@@ -190,7 +198,7 @@ _F_GET_UNBONDING_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("acf09912"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_UNBONDING_PERIOD: _rt.Fn[int] = _rt.Fn(
@@ -200,7 +208,7 @@ _F_GET_UNBONDING_PERIOD: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("d9a912ec"),
     (),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_GET_UNBONDING_TIMESTAMP: _rt.Fn[int] = _rt.Fn(
@@ -210,7 +218,7 @@ _F_GET_UNBONDING_TIMESTAMP: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("c485064d"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_IS_ELIGIBLE: _rt.Fn[bool] = _rt.Fn(
@@ -220,7 +228,7 @@ _F_IS_ELIGIBLE: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("66e305fd"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_IS_WHITELISTED: _rt.Fn[bool] = _rt.Fn(
@@ -230,7 +238,7 @@ _F_IS_WHITELISTED: _rt.Fn[bool] = _rt.Fn(
     bytes.fromhex("3af32abf"),
     ("address",),
     ("bool",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_LOCK: _rt.Fn[None] = _rt.Fn(
@@ -240,7 +248,7 @@ _F_LOCK: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("dd467064"),
     ("uint256",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_LOCKUP_OF: _rt.Fn[int] = _rt.Fn(
     CONTRACT,
@@ -249,7 +257,7 @@ _F_LOCKUP_OF: _rt.Fn[int] = _rt.Fn(
     bytes.fromhex("adf9ffea"),
     ("address",),
     ("uint256",),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
 _F_PROCESS_PAYMENT: _rt.Fn[None] = _rt.Fn(
@@ -259,7 +267,7 @@ _F_PROCESS_PAYMENT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("e4799ddd"),
     ("address", "address", "address", "uint256"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_RELEASE_PAYMENT: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -268,7 +276,7 @@ _F_RELEASE_PAYMENT: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("ab01030e"),
     ("address", "address"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SANCTION: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -277,7 +285,7 @@ _F_SANCTION: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("f5c08436"),
     ("address", "uint256"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_MAX_UNBONDING_PERIOD: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -286,7 +294,7 @@ _F_SET_MAX_UNBONDING_PERIOD: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("59b27d1e"),
     ("uint256",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_MIN_LOCKUP_PER_SOURCE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -295,7 +303,7 @@ _F_SET_MIN_LOCKUP_PER_SOURCE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("cd2c5723"),
     ("uint256",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -304,7 +312,7 @@ _F_SET_TERMINAL: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("bd9f98e1"),
     ("address",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_SET_WHITELIST: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -313,7 +321,7 @@ _F_SET_WHITELIST: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("53d6fd59"),
     ("address", "bool"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_UNBOND: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -322,7 +330,7 @@ _F_UNBOND: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("27de9e32"),
     ("uint256",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_WAIVE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -331,7 +339,7 @@ _F_WAIVE: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("c6b2bb5d"),
     ("address", "uint256"),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_WITHDRAW: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -340,7 +348,7 @@ _F_WITHDRAW: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("2e1a7d4d"),
     ("uint256",),
     (),
-    frozenset(("mainnet", "testnet")),
+    frozenset((1071, 31337, 200820172034)),
 )
 _F_WITHDRAW_SANCTION_OF: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
@@ -349,7 +357,7 @@ _F_WITHDRAW_SANCTION_OF: _rt.Fn[None] = _rt.Fn(
     bytes.fromhex("ff284c21"),
     ("address",),
     (),
-    frozenset(("mainnet",)),
+    frozenset((1071, 31337)),
 )
 
 

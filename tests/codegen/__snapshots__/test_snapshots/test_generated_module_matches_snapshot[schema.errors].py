@@ -11,6 +11,7 @@ from eth_abi.abi import decode as abi_decode
 
 from ogpu.core import codec as _rt  # noqa: F401
 from ogpu.core.errors import *  # noqa: F403
+from ogpu.core.custom_errors import decode_custom_error, register_custom_errors
 from ogpu.core.errors import ContractCustomError
 
 
@@ -157,15 +158,7 @@ CUSTOM_ERRORS: Mapping[bytes, type[ContractCustomError]] = {
 }
 
 
-def decode_custom_error(data: bytes) -> ContractCustomError | None:
-    """The typed error for revert ``data``, or None when the selector is not a known error."""
-    cls = CUSTOM_ERRORS.get(bytes(data[:4]))
-    if cls is None:
-        return None
-    try:
-        return cls.decode(bytes(data[4:]))  # type: ignore[attr-defined,no-any-return]
-    except Exception:  # malformed arguments: keep the name, lose the fields
-        return None
+register_custom_errors(CUSTOM_ERRORS)
 
 
 __all__ = [

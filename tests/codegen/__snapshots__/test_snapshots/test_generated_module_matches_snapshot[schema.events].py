@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ogpu.core import codec as _rt
-from ogpu.core.logs import EventSpec, LogMeta
-from ogpu.schema.enums import *  # noqa: F403
-from ogpu.schema.structs import *  # noqa: F403
+from ogpu.core.logs import EventSpec, LogMeta, register_events
+from ogpu.core.logs import decode_log as _decode_any
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
+from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -1389,28 +1396,12 @@ EVENT_SPECS: tuple[EventSpec[Any], ...] = (
     VAULT_WITHDRAWN,
 )
 
-_BY_TOPIC: Mapping[str, tuple[EventSpec[Any], ...]] = {
-    topic: tuple(s for s in EVENT_SPECS if s.topic0 == topic)
-    for topic in {s.topic0 for s in EVENT_SPECS}
-}
+register_events(EVENT_SPECS)
 
 
 def decode_log(log: Mapping[str, Any]) -> object | None:
-    """Decode a raw log into its event dataclass, or None when no known event matches."""
-    topics = log.get("topics") or ()
-    if not topics:
-        return None
-    first = topics[0]
-    topic = (
-        ("0x" + bytes(first).hex()) if isinstance(first, (bytes, bytearray)) else str(first).lower()
-    )
-    for spec in _BY_TOPIC.get(topic, ()):
-        try:
-            decoded: object = spec.decode(log)
-            return decoded
-        except Exception:  # a same-topic event of another contract with other indexing
-            continue
-    return None
+    """Decode a raw log of any known contract into its event dataclass, or None."""
+    return _decode_any(log)
 
 
 __all__ = [

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ogpu.core import codec as _rt
-from ogpu.schema.enums import *  # noqa: F403
+from ogpu.schema.enums import (
+    TaskStatus,
+    SourceStatus,
+    ResponseStatus,
+    DeliveryMethod,
+    Environment,
+)  # noqa: F401
 
 
 def _now() -> int:
