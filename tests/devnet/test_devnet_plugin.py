@@ -12,7 +12,7 @@ import os
 from eth_account import Account
 from web3 import Web3
 
-from ogpu.chain import ChainConfig
+from ogpu.chain import ChainConfig, NonceManager
 from ogpu.schema.networks import ChainId
 
 SEEN = {}
@@ -43,6 +43,7 @@ def test_a_points_the_sdk_and_changes_the_chain(devnet):
     w3.provider.make_request("evm_mine", [])
     assert w3.eth.get_transaction_count(client["address"]) == 1
     assert w3.eth.block_number == SEEN["block"] + 2
+    assert NonceManager.get_nonce(client["address"], w3) == 1  # now cached
 
 
 def test_b_starts_from_the_same_state(devnet):
@@ -51,6 +52,7 @@ def test_b_starts_from_the_same_state(devnet):
     assert w3.eth.block_number == SEEN["block"]
     assert w3.eth.get_balance(client) == SEEN["balance"]
     assert w3.eth.get_transaction_count(client) == 0
+    assert NonceManager.get_cached_nonce(client, w3) is None
 
 
 def test_c_without_the_fixture_nothing_is_pointed():

@@ -99,16 +99,20 @@ def deploy(url: str, key: str, init_code: bytes) -> str:
 
 
 class Miner:
-    """Mines a block every ``interval`` seconds on a --no-mining node while active."""
+    """Mines a block every ``interval`` seconds on a --no-mining node while active.
 
-    def __init__(self, url: str, interval: float = 0.05) -> None:
-        self.url, self.interval = url, interval
+    With ``when``, a block is mined only when ``when(pending pool)`` is true.
+    """
+
+    def __init__(self, url: str, interval: float = 0.05, when: Callable[[Any], bool] | None = None) -> None:
+        self.url, self.interval, self.when = url, interval, when
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            rpc(self.url, "evm_mine")
+            if self.when is None or self.when(rpc(self.url, "txpool_content")["pending"]):
+                rpc(self.url, "evm_mine")
 
     def __enter__(self) -> Miner:
         self._thread.start()
@@ -393,10 +397,15 @@ def test_nonce_utilities_fill_pending_gaps(quiet: str, anvil_keys: tuple[str, ..
     }
     with pytest.raises(SignerMismatchError):
         fix_nonce(address=SINK, private_key=key)
-    with Miner(quiet):
+    sender = address_of(key).lower()
+
+    def all_replaced(pool: Any) -> bool:
+        mine = pool.get(sender, {}).values()
+        return len(mine) == 2 and all(tx["to"].lower() == sender for tx in mine)
+
+    with Miner(quiet, when=all_replaced):
         assert fix_nonce(private_key=key) == 2
     assert all(rpc(quiet, "eth_getTransactionReceipt", h) is None for h in stuck)
-    sender = address_of(key).lower()
     mined = [
         tx
         for number in range(1, int(rpc(quiet, "eth_blockNumber"), 16) + 1)

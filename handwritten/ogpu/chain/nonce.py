@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eth_typing import ChecksumAddress, HexAddress, HexStr
 
 from ogpu.core.address import to_checksum
+from ogpu.core.errors import NonceError, SignerMismatchError, TxTimeoutError
 
 if TYPE_CHECKING:  # pragma: no cover
     from web3 import Web3
@@ -33,6 +35,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger("ogpu.chain")
+_FIX_TIMEOUT_S = 120.0
+_FIX_POLL_S = 0.1
 _Key = tuple[int, str]
 
 
@@ -150,13 +154,12 @@ def fix_nonce(address: str | None = None, private_key: str | None = None) -> int
 
     Every nonce from the mined count up to the higher of the node's pending count and this
     process's cached nonce gets a 0-value self-transfer (replacing a stuck transaction there,
-    with bumped fees if needed). The key defaults to ``CLIENT_PRIVATE_KEY``; if ``address`` is
-    also given it must be the key's address (``SignerMismatchError``). Progress is logged on
-    the ``ogpu`` logger.
+    with bumped fees if needed); then it waits until all of them are mined. The key defaults
+    to ``CLIENT_PRIVATE_KEY``; if ``address`` is also given it must be the key's address
+    (``SignerMismatchError``). Progress is logged on the ``ogpu`` logger.
     """
-    from ogpu.core.errors import NonceError, SignerMismatchError
     from ogpu.runtime.signers import resolve_signer
-    from ogpu.runtime.tx import send_transaction
+    from ogpu.runtime.tx import broadcast_transaction
     from ogpu.schema.enums import Role
     from ogpu.types.options import TxOptions
 
@@ -167,15 +170,18 @@ def fix_nonce(address: str | None = None, private_key: str | None = None) -> int
     chain, rpc = _current_rpc()
     mined, pending = _counts(rpc, account)
     top = max(pending, NonceManager.cached(chain.value, account) or 0)
-    logger.info("fix_nonce %s: mined %d, pending %d, filling %d..%d", account, mined, pending, mined, top - 1)
+    logger.info("fix_nonce %s: mined %d, pending %d, filling up to %d", account, mined, pending, top)
+    last_hash = ""
     for nonce in range(mined, top):
         try:
-            send_transaction(chain, account, b"", signer=signer, options=TxOptions(nonce=nonce))
-            logger.info("fix_nonce %s: nonce %d filled", account, nonce)
+            last_hash = broadcast_transaction(
+                chain, account, b"", signer=signer, options=TxOptions(nonce=nonce), context="fix_nonce"
+            )
+            logger.info("fix_nonce %s: nonce %d filled by %s", account, nonce, last_hash)
         except NonceError:
             logger.info("fix_nonce %s: nonce %d was mined meanwhile", account, nonce)
+    new_pending = _wait_until_mined(rpc, account, top, last_hash)
     NonceManager.forget(chain.value, account)
-    _, new_pending = _counts(rpc, account)
     logger.info("fix_nonce %s: pending count now %d", account, new_pending)
     return new_pending
 
@@ -227,6 +233,18 @@ def _current_rpc() -> tuple[ChainId, RpcClient]:
 
     chain = ChainConfig.get_current_chain()
     return chain, get_rpc_client(chain)
+
+
+def _wait_until_mined(rpc: RpcClient, account: str, target: int, last_hash: str) -> int:
+    """Poll until the mined count reaches ``target``; returns the pending count then."""
+    deadline = time.monotonic() + _FIX_TIMEOUT_S
+    while True:
+        mined, pending = _counts(rpc, account)
+        if mined >= target:
+            return pending
+        if time.monotonic() >= deadline:
+            raise TxTimeoutError(last_hash, _FIX_TIMEOUT_S, context="fix_nonce")
+        time.sleep(_FIX_POLL_S)
 
 
 def _counts(rpc: RpcClient, account: str) -> tuple[int, int]:

@@ -63,6 +63,7 @@ __all__ = [
     "AnvilNotFoundError",
     "DevnetError",
     "IPFSVerificationError",
+    "ReorgError",
 ]
 
 
@@ -541,3 +542,27 @@ class IPFSVerificationError(IPFSError):
         self.cid = cid
         self.reason = reason
         super().__init__(f"content of {url} failed verification against {cid}: {reason}", context=context)
+
+
+class ReorgError(OGPUError):
+    """A chain reorganisation replaced a block an event watcher had processed, and no block it
+    processed since is left on the chain (the reorg is deeper than the blocks it remembers, or
+    it replaced the block of a cursor given at start), so it cannot tell which delivered events
+    were removed. Restart from an earlier block and deduplicate, or with more confirmations.
+
+    ``block_number``: the replaced block; ``expected_hash``: the hash the watcher processed;
+    ``actual_hash``: the node's hash there now (None when the node has no such block).
+    """
+
+    def __init__(
+        self, block_number: int, expected_hash: str, actual_hash: str | None, *, context: str | None = None
+    ) -> None:
+        self.block_number = block_number
+        self.expected_hash = expected_hash
+        self.actual_hash = actual_hash
+        now = actual_hash or "no block"
+        super().__init__(
+            f"block {block_number} was {expected_hash} when processed and is now {now}; the fork "
+            "point is beyond the blocks the watcher remembers",
+            context=context,
+        )

@@ -16,10 +16,8 @@ This module imports nothing heavy at load time: pytest loads it in every session
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
     from ogpu.devnet import Devnet
 
 __all__ = ["devnet", "ogpu_devnet"]
-
-NETWORK_FILE_ENV_VAR = "OGPU_NETWORK_FILE"
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +42,7 @@ def ogpu_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
 @pytest.fixture
 def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Devnet]:
     """The session devnet with the SDK pointed at it; chain state is reverted after the test."""
+    from ogpu.chain import clear_all_nonce_caches
     from ogpu.core.errors import DevnetError
 
     rpc = ogpu_devnet.rpc()
@@ -55,7 +52,7 @@ def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dev
         yield ogpu_devnet
     finally:
         reverted = rpc.request("evm_revert", [snapshot])
-        _clear_nonce_caches()
+        clear_all_nonce_caches()  # the reverted chain has the old nonces again
         restore_chain()
         if reverted is not True:
             raise DevnetError(f"evm_revert to snapshot {snapshot} failed after the test")
@@ -63,41 +60,14 @@ def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dev
 
 def _point_sdk(running: Devnet, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Point ``ogpu.chain`` and the environment at the devnet; return what undoes the former."""
+    from ogpu.chain.config import NETWORK_FILE_ENV, ChainConfig
     from ogpu.schema.enums import Role
 
-    path = running.document_path
+    path: Path | None = running.document_path
     assert path is not None, "the ogpu_devnet fixture writes the document"
-    restore_chain = _use_network_file(path)  # first: it reads the chain current before the test
-    monkeypatch.setenv(NETWORK_FILE_ENV_VAR, str(path))
+    previous = ChainConfig.get_current_chain()  # before OGPU_NETWORK_FILE is set
+    ChainConfig.use_network_file(path)
+    monkeypatch.setenv(NETWORK_FILE_ENV, str(path))
     for role, entry in running.document["accounts"].items():
         monkeypatch.setenv(Role(role).env_var, entry["private_key"])
-    return restore_chain
-
-
-def _use_network_file(path: Path) -> Callable[[], None]:
-    """Make the devnet the SDK's current chain; return what puts the previous chain back.
-
-    Does nothing while ``ogpu.chain`` (or its ``use_network_file``) does not exist.
-    """
-    config = getattr(_optional_module("ogpu.chain"), "ChainConfig", None)
-    if config is None or not hasattr(config, "use_network_file"):
-        return lambda: None
-    previous = config.get_current_chain()
-    config.use_network_file(path)
-    return lambda: config.set_chain(previous)
-
-
-def _clear_nonce_caches() -> None:
-    clear = getattr(_optional_module("ogpu.chain"), "clear_all_nonce_caches", None)
-    if clear is not None:
-        clear()
-
-
-def _optional_module(name: str) -> ModuleType | None:
-    """Import ``name``, or None while it does not exist yet (other import errors propagate)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and name.startswith(exc.name):
-            return None
-        raise
+    return lambda: ChainConfig.set_chain(previous)

@@ -48,7 +48,7 @@ from ogpu.schema.networks import ChainId
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 
-__all__ = ["build_transaction", "send_transaction"]
+__all__ = ["broadcast_transaction", "build_transaction", "send_transaction"]
 
 logger = logging.getLogger("ogpu.tx")
 
@@ -121,14 +121,26 @@ def send_transaction(
     other rejections, and ``RpcError`` when the node cannot be reached.
     """
     opts = options or TxOptions()
-    account = resolve_signer(signer)
-    call = _make_call(chain, to, data, account, value, context)
-    gas, fees, auto_fees = _prepare(call, opts)
-    tx_hash = _broadcast(call, account, gas, fees, auto_fees, opts)
+    call, gas, tx_hash = _submit(chain, to, data, signer, value, opts, context)
     receipt = _wait_for_receipt(call, tx_hash, opts.timeout)
     if quantity(receipt.get("status"), url=call.rpc.url, method="eth_getTransactionReceipt") == 0:
         raise _mined_revert(call, receipt, gas, tx_hash)
     return Receipt.from_web3_receipt(receipt, _block_timestamp(call, receipt))
+
+
+def broadcast_transaction(
+    chain: ChainId | None,
+    to: str | None,
+    data: bytes,
+    *,
+    signer: Signer | None,
+    value: int = 0,
+    options: TxOptions | None = None,
+    context: str | None = None,
+) -> str:
+    """Like :func:`send_transaction` up to the node's acceptance; returns the hash, no waiting."""
+    _, _, tx_hash = _submit(chain, to, data, signer, value, options or TxOptions(), context)
+    return tx_hash
 
 
 def build_transaction(
@@ -157,6 +169,22 @@ def build_transaction(
 
 
 # --- preparation ------------------------------------------------------------------------------
+
+
+def _submit(
+    chain: ChainId | None,
+    to: str | None,
+    data: bytes,
+    signer: Signer | None,
+    value: int,
+    opts: TxOptions,
+    context: str | None,
+) -> tuple[_Call, int, str]:
+    """Prepare, sign and broadcast; returns the call, its gas limit and the accepted hash."""
+    account = resolve_signer(signer)
+    call = _make_call(chain, to, data, account, value, context)
+    gas, fees, auto_fees = _prepare(call, opts)
+    return call, gas, _broadcast(call, account, gas, fees, auto_fees, opts)
 
 
 def _make_call(
