@@ -78,6 +78,27 @@ class Param:
     type: AbiType
 
 
+def _type_names(typ: AbiType, kind: str) -> set[str]:
+    """Enum (kind="enum") or struct (kind="struct") names an annotation of ``typ`` uses."""
+    if typ.item is not None:
+        return _type_names(typ.item, kind)
+    if kind == "enum" and typ.enum:
+        return {typ.enum}
+    if kind == "struct" and typ.struct:
+        return {typ.struct}
+    return set()
+
+
+def _used(functions: tuple[FunctionModel, ...] | list[FunctionModel], kind: str) -> tuple[str, ...]:
+    names: set[str] = set()
+    for f in functions:
+        for p in (*f.inputs, *f.outputs):
+            names |= _type_names(p.type, kind)
+        if kind == "struct" and f.flattened_struct:
+            names.add(f.flattened_struct)
+    return tuple(sorted(names))
+
+
 # --------------------------------------------------------------------------------------------
 # Model nodes
 
@@ -312,6 +333,14 @@ class InstanceModel:
         return tuple(sorted(found - {self.module}))
 
     @property
+    def enum_imports(self) -> tuple[str, ...]:
+        return _used([m.function for m in self.methods], "enum")
+
+    @property
+    def struct_imports(self) -> tuple[str, ...]:
+        return _used([m.function for m in self.methods], "struct")
+
+    @property
     def snapshot_calls(self) -> tuple[InstanceMethod, ...]:
         """The distinct reads a snapshot makes, in first-use order (one batch item each)."""
         seen: dict[str, InstanceMethod] = {}
@@ -366,6 +395,20 @@ class ContractModel:
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, generated function name)
     extractors: tuple[Extractor, ...] = ()
     partials: tuple[Partial, ...] = ()
+
+    @property
+    def enum_imports(self) -> tuple[str, ...]:
+        return _used(self._all_functions(), "enum")
+
+    @property
+    def struct_imports(self) -> tuple[str, ...]:
+        return _used(self._all_functions(), "struct")
+
+    def _all_functions(self) -> list[FunctionModel]:
+        found = list(self.functions)
+        if self.instance is not None:
+            found += [m.function for m in self.instance.methods]
+        return found
 
     @property
     def reads(self) -> tuple[FunctionModel, ...]:

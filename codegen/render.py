@@ -31,7 +31,21 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     )
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = lambda items: repr(tuple(items))
+    env.filters["docstring"] = docstring
     return env
+
+
+def docstring(text: str, indent: int, width: int = 100) -> str:
+    """A triple-quoted docstring wrapped to ``width`` at ``indent`` (black leaves docstrings)."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width=width - indent - 3, break_long_words=False, break_on_hyphens=False)
+    if len(lines) <= 1:
+        return f'"""{text}"""'
+    pad = " " * indent
+    return '"""' + ("\n" + pad).join(lines) + "\n" + pad + '"""'
+
+
 
 
 def header(model: PackageModel, source: str) -> str:

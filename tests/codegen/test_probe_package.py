@@ -113,11 +113,15 @@ def test_reverts_are_typed_and_nothing_is_sent(probe: Any, deployed: str, anvil:
     with pytest.raises(errors.TooLowError) as low:
         m.store(deployed, structs.Outer(id=1, items=[], note=""), signer=key)
     assert (low.value.wanted, low.value.got) == (50, 1)
-    with pytest.raises(TxRevertError, match="Unlucky"):
-        m.store(deployed, structs.Outer(id=13 + 50, items=[], note=""), signer=key) if False else m.set_uint256(deployed, 0, signer=key) or m.store(deployed, structs.Outer(id=13, items=[], note=""), signer=key)
-    with pytest.raises(TxRevertError, match="division"):
+    m.set_uint256(deployed, 0, signer=key)
+    with pytest.raises(TxRevertError, match="Unlucky") as unlucky:
+        m.store(deployed, structs.Outer(id=13, items=[], note=""), signer=key)
+    assert unlucky.value.reason == "Unlucky" and unlucky.value.context == "Probe.store"
+    with pytest.raises(TxRevertError, match="division") as panic:
         m.get_divide(deployed, 1, 0)
-    assert w3.eth.get_transaction_count(me) == nonce + 1  # only the set_uint256(0) went out
+    assert panic.value.error_name == "Panic" and panic.value.error_args == (0x12,)
+    # the two reverting writes failed at estimation: only set_uint256(0) was sent
+    assert w3.eth.get_transaction_count(me) == nonce + 1
 
 
 def test_bad_input_is_refused_before_any_rpc(probe: Any, deployed: str) -> None:

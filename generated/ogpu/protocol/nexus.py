@@ -5,22 +5,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
+from ogpu.schema.enums import Environment, ResponseStatus, SourceStatus, TaskStatus
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
+from ogpu.schema.structs import ResponseParams, SourceParams
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -342,8 +333,9 @@ def attempt(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.attempt(address,address,uint256)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Nexus.attempt(address,address,uint256)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_ATTEMPT,
         (_rt.to_address(task, "task"), _rt.to_address(provider, "provider"), suggested_payment),
@@ -359,7 +351,6 @@ def check_controller(
     account: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Nexus.checkController(address)``, view."""
-
     return _rt.call(
         _F_CHECK_CONTROLLER, (_rt.to_address(account, "account"),), chain=chain, block=block
     )
@@ -373,8 +364,9 @@ def emit_task_published(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.emitTaskPublished(address,address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.emitTaskPublished(address,address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_EMIT_TASK_PUBLISHED,
         (_rt.to_address(task, "task"), _rt.to_address(source, "source")),
@@ -390,7 +382,6 @@ def get_active_source_count(
     client: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Nexus.getActiveSourceCount(address)``, view."""
-
     return _rt.call(
         _F_GET_ACTIVE_SOURCE_COUNT, (_rt.to_address(client, "client"),), chain=chain, block=block
     )
@@ -400,7 +391,6 @@ def get_active_source_count_of(
     arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Nexus.activeSourceCountOf(address)``, view."""
-
     return _rt.call(
         _F_GET_ACTIVE_SOURCE_COUNT_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block
     )
@@ -408,43 +398,36 @@ def get_active_source_count_of(
 
 def get_clients(arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Nexus.clients(uint256)``, view."""
-
     return _rt.call(_F_GET_CLIENTS, (arg0,), chain=chain, block=block)
 
 
 def get_controller(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Nexus.CONTROLLER()``, view."""
-
     return _rt.call(_F_GET_CONTROLLER, (), chain=chain, block=block)
 
 
 def get_manager(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Nexus.manager()``, view."""
-
     return _rt.call(_F_GET_MANAGER, (), chain=chain, block=block)
 
 
 def get_owner(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Nexus.owner()``, view."""
-
     return _rt.call(_F_GET_OWNER, (), chain=chain, block=block)
 
 
 def get_provider(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Nexus.PROVIDER()``, view."""
-
     return _rt.call(_F_GET_PROVIDER, (), chain=chain, block=block)
 
 
 def get_source_count(*, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Nexus.getSourceCount()``, view."""
-
     return _rt.call(_F_GET_SOURCE_COUNT, (), chain=chain, block=block)
 
 
 def get_source_id(source: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Nexus.getSourceId(address)``, view."""
-
     return _rt.call(_F_GET_SOURCE_ID, (_rt.to_address(source, "source"),), chain=chain, block=block)
 
 
@@ -452,7 +435,6 @@ def get_sources(
     lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> list[str]:
     """``Nexus.getSources(uint256,uint256)``, view."""
-
     return _rt.call(_F_GET_SOURCES, (lower, upper), chain=chain, block=block)
 
 
@@ -460,7 +442,6 @@ def get_sources_of(
     arg0: str, arg1: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> str:
     """``Nexus.sourcesOf(address,uint256)``, view."""
-
     return _rt.call(
         _F_GET_SOURCES_OF, (_rt.to_address(arg0, "arg0"), arg1), chain=chain, block=block
     )
@@ -468,13 +449,11 @@ def get_sources_of(
 
 def get_terminal(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Nexus.terminal()``, view."""
-
     return _rt.call(_F_GET_TERMINAL, (), chain=chain, block=block)
 
 
 def get_vault(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Nexus.vault()``, view."""
-
     return _rt.call(_F_GET_VAULT, (), chain=chain, block=block)
 
 
@@ -485,8 +464,9 @@ def inactivate_source(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.inactivateSource(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.inactivateSource(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_INACTIVATE_SOURCE,
         (_rt.to_address(source, "source"),),
@@ -505,8 +485,9 @@ def publish_source(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.publishSource((address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.publishSource((address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``,
+    nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_PUBLISH_SOURCE,
         (source_params.to_tuple(),),
@@ -527,8 +508,9 @@ def register(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.register(address,address,uint8)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Nexus.register(address,address,uint8)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_REGISTER,
         (
@@ -547,8 +529,9 @@ def register(
 def renounce_ownership(
     *, signer: Signer | None = None, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Nexus.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_RENOUNCE_OWNERSHIP,
         (),
@@ -567,8 +550,9 @@ def set_manager(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.setManager(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.setManager(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_MANAGER,
         (_rt.to_address(manager, "manager"),),
@@ -588,8 +572,9 @@ def set_response_status(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.setResponseStatus(address,uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.setResponseStatus(address,uint8)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_RESPONSE_STATUS,
         (_rt.to_address(response, "response"), int(status)),
@@ -609,8 +594,9 @@ def set_source_status(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.setSourceStatus(address,uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.setSourceStatus(address,uint8)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_SOURCE_STATUS,
         (_rt.to_address(source, "source"), int(status)),
@@ -630,8 +616,9 @@ def set_task_status(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.setTaskStatus(address,uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.setTaskStatus(address,uint8)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_TASK_STATUS,
         (_rt.to_address(task, "task"), int(status)),
@@ -650,8 +637,9 @@ def set_terminal(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.setTerminal(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.setTerminal(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_TERMINAL,
         (_rt.to_address(terminal, "terminal"),),
@@ -671,7 +659,6 @@ def set_vault(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Nexus.setVault(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
     return _rt.transact(
         _F_SET_VAULT,
         (_rt.to_address(vault, "vault"),),
@@ -685,13 +672,11 @@ def set_vault(
 
 def source_id(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Nexus.sourceId(address)``, view."""
-
     return _rt.call(_F_SOURCE_ID, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def sources(arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Nexus.sources(uint256)``, view."""
-
     return _rt.call(_F_SOURCES, (arg0,), chain=chain, block=block)
 
 
@@ -702,8 +687,9 @@ def submit_response(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.submitResponse((address,address,string,uint256))``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Nexus.submitResponse((address,address,string,uint256))``, nonpayable. Signs with
+    ``signer``, else ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SUBMIT_RESPONSE,
         (response_params.to_tuple(),),
@@ -722,8 +708,9 @@ def transfer_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_TRANSFER_OWNERSHIP,
         (_rt.to_address(new_owner, "new_owner"),),
@@ -743,8 +730,9 @@ def unregister(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.unregister(address,address)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Nexus.unregister(address,address)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_UNREGISTER,
         (_rt.to_address(source, "source"), _rt.to_address(provider, "provider")),
@@ -764,8 +752,9 @@ def update_source(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Nexus.updateSource(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Nexus.updateSource(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``,
+    nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_UPDATE_SOURCE,
         (_rt.to_address(source, "source"), source_params.to_tuple()),

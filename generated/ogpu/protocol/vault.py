@@ -5,22 +5,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -363,15 +352,16 @@ _F_WITHDRAW_SANCTION_OF: _rt.Fn[None] = _rt.Fn(
 
 def balance_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.balanceOf(address)``, view."""
-
     return _rt.call(_F_BALANCE_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def cancel_unbonding(
     *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere
+    ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_CANCEL_UNBONDING,
         (),
@@ -385,7 +375,6 @@ def cancel_unbonding(
 
 def claim(*, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None) -> Receipt:
     """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
     return _rt.transact(
         _F_CLAIM,
         (),
@@ -406,7 +395,6 @@ def deposit(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Vault.deposit(address)``, payable. Needs an explicit ``signer``: no environment fallback."""
-
     return _rt.transact(
         _F_DEPOSIT,
         (_rt.to_address(account, "account"),),
@@ -421,8 +409,10 @@ def deposit(
 def emergency_exit(
     account: str, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.emergencyExit(address)``, nonpayable; only on local, mainnet (elsewhere ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.emergencyExit(address)``, nonpayable; only on local, mainnet (elsewhere
+    ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_EMERGENCY_EXIT,
         (_rt.to_address(account, "account"),),
@@ -442,8 +432,9 @@ def force_release_payment(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.forceReleasePayment(address,address)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.forceReleasePayment(address,address)``, nonpayable. Needs an explicit ``signer``: no
+    environment fallback.
+    """
     return _rt.transact(
         _F_FORCE_RELEASE_PAYMENT,
         (_rt.to_address(client, "client"), _rt.to_address(task, "task")),
@@ -464,8 +455,9 @@ def freeze_payment(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.freezePayment(address,address,uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.freezePayment(address,address,uint256)``, nonpayable. Needs an explicit ``signer``:
+    no environment fallback.
+    """
     return _rt.transact(
         _F_FREEZE_PAYMENT,
         (_rt.to_address(client, "client"), _rt.to_address(task, "task"), amount),
@@ -479,7 +471,6 @@ def freeze_payment(
 
 def get_balance_of(account: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.getBalanceOf(address)``, view."""
-
     return _rt.call(
         _F_GET_BALANCE_OF, (_rt.to_address(account, "account"),), chain=chain, block=block
     )
@@ -489,7 +480,6 @@ def get_frozen_payment(
     arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Vault.frozenPayment(address)``, view."""
-
     return _rt.call(
         _F_GET_FROZEN_PAYMENT, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block
     )
@@ -497,7 +487,6 @@ def get_frozen_payment(
 
 def get_lockup_of(account: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.getLockupOf(address)``, view."""
-
     return _rt.call(
         _F_GET_LOCKUP_OF, (_rt.to_address(account, "account"),), chain=chain, block=block
     )
@@ -505,37 +494,31 @@ def get_lockup_of(account: str, *, chain: ChainId | None = None, block: BlockId 
 
 def get_manager(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Vault.manager()``, view."""
-
     return _rt.call(_F_GET_MANAGER, (), chain=chain, block=block)
 
 
 def get_min_lockup_per_source(*, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.MIN_LOCKUP_PER_SOURCE()``, view."""
-
     return _rt.call(_F_GET_MIN_LOCKUP_PER_SOURCE, (), chain=chain, block=block)
 
 
 def get_nexus(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Vault.nexus()``, view."""
-
     return _rt.call(_F_GET_NEXUS, (), chain=chain, block=block)
 
 
 def get_sanction_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.sanctionOf(address)``, view."""
-
     return _rt.call(_F_GET_SANCTION_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def get_sanctioned_amount(*, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.sanctionedAmount()``, view."""
-
     return _rt.call(_F_GET_SANCTIONED_AMOUNT, (), chain=chain, block=block)
 
 
 def get_terminal(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Vault.terminal()``, view."""
-
     return _rt.call(_F_GET_TERMINAL, (), chain=chain, block=block)
 
 
@@ -543,7 +526,6 @@ def get_total_earnings_of(
     arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Vault.totalEarningsOf(address)``, view."""
-
     return _rt.call(
         _F_GET_TOTAL_EARNINGS_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block
     )
@@ -551,13 +533,11 @@ def get_total_earnings_of(
 
 def get_unbonding_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.unbondingOf(address)``, view."""
-
     return _rt.call(_F_GET_UNBONDING_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def get_unbonding_period(*, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.UNBONDING_PERIOD()``, view."""
-
     return _rt.call(_F_GET_UNBONDING_PERIOD, (), chain=chain, block=block)
 
 
@@ -565,7 +545,6 @@ def get_unbonding_timestamp(
     arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Vault.unbondingTimestamp(address)``, view."""
-
     return _rt.call(
         _F_GET_UNBONDING_TIMESTAMP, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block
     )
@@ -573,13 +552,11 @@ def get_unbonding_timestamp(
 
 def is_eligible(account: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> bool:
     """``Vault.isEligible(address)``, view."""
-
     return _rt.call(_F_IS_ELIGIBLE, (_rt.to_address(account, "account"),), chain=chain, block=block)
 
 
 def is_whitelisted(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> bool:
     """``Vault.isWhitelisted(address)``, view."""
-
     return _rt.call(_F_IS_WHITELISTED, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
@@ -587,7 +564,6 @@ def lock(
     amount: int, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
     """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
     return _rt.transact(
         _F_LOCK,
         (amount,),
@@ -601,7 +577,6 @@ def lock(
 
 def lockup_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Vault.lockupOf(address)``, view."""
-
     return _rt.call(_F_LOCKUP_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
@@ -615,8 +590,9 @@ def process_payment(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.processPayment(address,address,address,uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.processPayment(address,address,address,uint256)``, nonpayable. Needs an explicit
+    ``signer``: no environment fallback.
+    """
     return _rt.transact(
         _F_PROCESS_PAYMENT,
         (
@@ -641,8 +617,9 @@ def release_payment(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.releasePayment(address,address)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.releasePayment(address,address)``, nonpayable. Needs an explicit ``signer``: no
+    environment fallback.
+    """
     return _rt.transact(
         _F_RELEASE_PAYMENT,
         (_rt.to_address(client, "client"), _rt.to_address(task, "task")),
@@ -662,8 +639,9 @@ def sanction(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.sanction(address,uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.sanction(address,uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_SANCTION,
         (_rt.to_address(account, "account"), amount),
@@ -678,8 +656,9 @@ def sanction(
 def set_max_unbonding_period(
     period: int, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.setMaxUnbondingPeriod(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.setMaxUnbondingPeriod(uint256)``, nonpayable. Needs an explicit ``signer``: no
+    environment fallback.
+    """
     return _rt.transact(
         _F_SET_MAX_UNBONDING_PERIOD,
         (period,),
@@ -694,8 +673,9 @@ def set_max_unbonding_period(
 def set_min_lockup_per_source(
     amount: int, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.setMinLockupPerSource(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.setMinLockupPerSource(uint256)``, nonpayable. Needs an explicit ``signer``: no
+    environment fallback.
+    """
     return _rt.transact(
         _F_SET_MIN_LOCKUP_PER_SOURCE,
         (amount,),
@@ -710,8 +690,9 @@ def set_min_lockup_per_source(
 def set_terminal(
     terminal: str, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.setTerminal(address)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.setTerminal(address)``, nonpayable. Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_SET_TERMINAL,
         (_rt.to_address(terminal, "terminal"),),
@@ -731,8 +712,9 @@ def set_whitelist(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.setWhitelist(address,bool)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.setWhitelist(address,bool)``, nonpayable. Needs an explicit ``signer``: no
+    environment fallback.
+    """
     return _rt.transact(
         _F_SET_WHITELIST,
         (_rt.to_address(account, "account"), value_),
@@ -748,7 +730,6 @@ def unbond(
     amount: int, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
     """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
     return _rt.transact(
         _F_UNBOND,
         (amount,),
@@ -768,8 +749,9 @@ def waive(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Vault.waive(address,uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.waive(address,uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_WAIVE,
         (_rt.to_address(account, "account"), amount),
@@ -784,8 +766,9 @@ def waive(
 def withdraw(
     amount: int, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_WITHDRAW,
         (amount,),
@@ -800,8 +783,10 @@ def withdraw(
 def withdraw_sanction_of(
     account: str, *, signer: Signer, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Vault.withdrawSanctionOf(address)``, nonpayable; only on local, mainnet (elsewhere ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment fallback."""
-
+    """``Vault.withdrawSanctionOf(address)``, nonpayable; only on local, mainnet (elsewhere
+    ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment
+    fallback.
+    """
     return _rt.transact(
         _F_WITHDRAW_SANCTION_OF,
         (_rt.to_address(account, "account"),),

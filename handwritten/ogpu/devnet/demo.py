@@ -106,14 +106,20 @@ class Steps:
 
     total: int
     pace: float
+    log: EventLog
     receipts: list[Receipt] = field(default_factory=list)
     done: int = 0
 
-    def run(self, title: str, action: Callable[[], T]) -> T:
-        """Print ``title``, run ``action``, remember the receipt it returns (or carries)."""
+    def run(self, title: str, action: Callable[[], T], *, label: str = "") -> T:
+        """Print ``title``, run ``action``, remember the receipt it returns (or carries).
+
+        ``label``: the name the event log gives the address of the entity ``action`` creates.
+        """
         self.done += 1
         print(f"[{self.done:>2}/{self.total}] {title}", flush=True)
         result = action()
+        if label:
+            self.log.name(str(getattr(result, "address")), label)
         receipt = result if isinstance(result, Receipt) else getattr(result, "receipt", None)
         if isinstance(receipt, Receipt):
             self.receipts.append(receipt)
@@ -148,7 +154,7 @@ def round_trip(
     keys: dict[str, str], addresses: dict[str, str], log: EventLog, pace: float
 ) -> Outcome:
     """Play every role once, through the public API; every write is checked before it is sent."""
-    steps = Steps(ROUND_TRIP_STEPS, pace)
+    steps = Steps(ROUND_TRIP_STEPS, pace, log)
     cli, prov, mast, agt = (addresses[r] for r in ("client", "provider", "master", "agent"))
     steps.run("client deposits 1 OGPU into its vault balance",
               lambda: vault.deposit(cli, CLIENT_DEPOSIT, signer=keys["client"]))  # fmt: skip
@@ -159,18 +165,16 @@ def round_trip(
     steps.run("master authorises its scheduling agent",
               lambda: Master(mast).set_agent(agt, True, signer=keys["master"]))  # fmt: skip
     source = steps.run("client publishes a source (metadata uploaded to IPFS)",
-                       lambda: client.publish_source(_source_info(), keys["client"]))  # fmt: skip
-    log.name(source.address, "source")
+                       lambda: client.publish_source(_source_info(), keys["client"]), label="source")  # fmt: skip
     steps.run("agent registers the provider to the source (CPU)",
               lambda: agent.register_to(source.address, prov, Environment.CPU, keys["agent"]))  # fmt: skip
     task = steps.run("client publishes a task paying 0.1 OGPU (pre-flight, then config uploaded)",
-                     lambda: client.publish_task(_task_info(source.address), keys["client"]))  # fmt: skip
-    log.name(task.address, "task")
+                     lambda: client.publish_task(_task_info(source.address), keys["client"]), label="task")  # fmt: skip
     steps.run("agent attempts the task for the provider",
               lambda: agent.attempt(task.address, prov, TASK_PAYMENT, keys["agent"]))  # fmt: skip
     response = steps.run("provider submits its result (payload uploaded to IPFS)",
-                         lambda: provider_runtime.submit_response(task.address, _result(), signer=keys["provider"]))  # fmt: skip
-    log.name(response.address, "response")
+                         lambda: provider_runtime.submit_response(task.address, _result(), signer=keys["provider"]),
+                         label="response")  # fmt: skip
     result = _read_and_confirm(steps, task, keys["client"])
     steps.run("provider withdraws its pay from the vault",
               lambda: Provider(prov).withdraw_from_vault(TASK_PAYMENT, signer=keys["provider"]))  # fmt: skip

@@ -424,15 +424,15 @@ def _resolve_spec(event: EventSpec[E] | type[E]) -> EventSpec[E]:
     """The spec of ``event``: itself, or the one spec whose dataclass it is."""
     if isinstance(event, EventSpec):
         return event
-    from ogpu.schema.events import EVENT_SPECS
+    from ogpu.schema import events as generated
 
-    matches = [spec for spec in EVENT_SPECS if spec.event_class is event]
+    matches = [spec for spec in generated.EVENT_SPECS if spec.event_class is event]
     if len(matches) == 1:
         found: EventSpec[E] = matches[0]
         return found
     if not matches:
         raise InvalidParamsError("event", f"{event!r} is neither an EventSpec nor a generated event class")
-    names = ", ".join(f"{spec.contract.upper()}_{spec.name.upper()}" for spec in matches)
+    names = ", ".join(name for name, value in vars(generated).items() if any(value is spec for spec in matches))
     raise InvalidParamsError("event", f"{event.__name__} comes from several contracts; pass one spec: {names}")
 
 

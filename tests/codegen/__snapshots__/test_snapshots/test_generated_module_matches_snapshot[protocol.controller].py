@@ -5,22 +5,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
+from ogpu.schema.structs import TaskParams
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -148,8 +138,9 @@ def cancel_task(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.cancelTask(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.cancelTask(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_CANCEL_TASK,
         (_rt.to_address(task, "task"),),
@@ -168,8 +159,9 @@ def confirm_response(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.confirmResponse(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.confirmResponse(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_CONFIRM_RESPONSE,
         (_rt.to_address(response, "response"),),
@@ -183,25 +175,21 @@ def confirm_response(
 
 def get_nexus(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Controller.nexus()``, view."""
-
     return _rt.call(_F_GET_NEXUS, (), chain=chain, block=block)
 
 
 def get_owner(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Controller.owner()``, view."""
-
     return _rt.call(_F_GET_OWNER, (), chain=chain, block=block)
 
 
 def get_terminal(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Controller.terminal()``, view."""
-
     return _rt.call(_F_GET_TERMINAL, (), chain=chain, block=block)
 
 
 def get_vault(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Controller.vault()``, view."""
-
     return _rt.call(_F_GET_VAULT, (), chain=chain, block=block)
 
 
@@ -212,8 +200,9 @@ def publish_task(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.publishTask((address,string,uint256,uint256))``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.publishTask((address,string,uint256,uint256))``, nonpayable. Signs with
+    ``signer``, else ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_PUBLISH_TASK,
         (task_params.to_tuple(),),
@@ -228,8 +217,9 @@ def publish_task(
 def renounce_ownership(
     *, signer: Signer | None = None, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Controller.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_RENOUNCE_OWNERSHIP,
         (),
@@ -248,8 +238,9 @@ def set_nexus(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.setNexus(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.setNexus(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_NEXUS,
         (_rt.to_address(nexus, "nexus"),),
@@ -268,8 +259,9 @@ def set_terminal(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.setTerminal(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.setTerminal(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_TERMINAL,
         (_rt.to_address(terminal, "terminal"),),
@@ -288,8 +280,9 @@ def set_vault(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.setVault(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.setVault(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_VAULT,
         (_rt.to_address(vault, "vault"),),
@@ -308,8 +301,9 @@ def transfer_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Controller.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Controller.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_TRANSFER_OWNERSHIP,
         (_rt.to_address(new_owner, "new_owner"),),

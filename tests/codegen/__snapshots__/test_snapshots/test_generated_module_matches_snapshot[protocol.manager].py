@@ -5,22 +5,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -134,25 +123,21 @@ _F_SUPPORTS_INTERFACE: _rt.Fn[bool] = _rt.Fn(
 
 def get_controller(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Manager.CONTROLLER()``, view."""
-
     return _rt.call(_F_GET_CONTROLLER, (), chain=chain, block=block)
 
 
 def get_default_admin_role(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Manager.DEFAULT_ADMIN_ROLE()``, view."""
-
     return _rt.call(_F_GET_DEFAULT_ADMIN_ROLE, (), chain=chain, block=block)
 
 
 def get_judge(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Manager.JUDGE()``, view."""
-
     return _rt.call(_F_GET_JUDGE, (), chain=chain, block=block)
 
 
 def get_provider(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Manager.PROVIDER()``, view."""
-
     return _rt.call(_F_GET_PROVIDER, (), chain=chain, block=block)
 
 
@@ -160,7 +145,6 @@ def get_role_admin(
     role: bytes, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bytes:
     """``Manager.getRoleAdmin(bytes32)``, view."""
-
     return _rt.call(_F_GET_ROLE_ADMIN, (role,), chain=chain, block=block)
 
 
@@ -172,8 +156,9 @@ def grant_role(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Manager.grantRole(bytes32,address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Manager.grantRole(bytes32,address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_GRANT_ROLE,
         (role, _rt.to_address(account, "account")),
@@ -189,7 +174,6 @@ def has_role(
     role: bytes, account: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Manager.hasRole(bytes32,address)``, view."""
-
     return _rt.call(
         _F_HAS_ROLE, (role, _rt.to_address(account, "account")), chain=chain, block=block
     )
@@ -203,8 +187,9 @@ def renounce_role(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Manager.renounceRole(bytes32,address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Manager.renounceRole(bytes32,address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_RENOUNCE_ROLE,
         (role, _rt.to_address(caller_confirmation, "caller_confirmation")),
@@ -224,8 +209,9 @@ def revoke_role(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Manager.revokeRole(bytes32,address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Manager.revokeRole(bytes32,address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_REVOKE_ROLE,
         (role, _rt.to_address(account, "account")),
@@ -241,5 +227,4 @@ def supports_interface(
     interface_id: bytes, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Manager.supportsInterface(bytes4)``, view."""
-
     return _rt.call(_F_SUPPORTS_INTERFACE, (interface_id,), chain=chain, block=block)

@@ -12,16 +12,8 @@ from ogpu.core.errors import MasterNotFoundError
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.protocol import terminal as _terminal
@@ -103,8 +95,9 @@ class Master(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Terminal.announceProvider(address,uint256)``, payable. Signs with ``signer``, else ``MASTER_PRIVATE_KEY``."""
-
+        """``Terminal.announceProvider(address,uint256)``, payable. Signs with ``signer``, else
+        ``MASTER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _terminal._F_ANNOUNCE_PROVIDER,
             (_rt.to_address(provider, "provider"), amount),
@@ -116,8 +109,10 @@ class Master(_rt.Instance):
         )
 
     def cancel_unbonding(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere
+        ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no
+        environment fallback.
+        """
         return _rt.transact(
             _vault._F_CANCEL_UNBONDING,
             (),
@@ -131,7 +126,6 @@ class Master(_rt.Instance):
 
     def claim_earnings(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
         return _rt.transact(
             _vault._F_CLAIM,
             (),
@@ -146,8 +140,9 @@ class Master(_rt.Instance):
     def deposit_to_vault(
         self, amount: int, *, signer: Signer, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Vault.deposit(address)``, payable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.deposit(address)``, payable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_DEPOSIT,
             (self.address,),
@@ -160,53 +155,44 @@ class Master(_rt.Instance):
 
     def get_balance(self, *, block: BlockId = "latest") -> int:
         """``Vault.balanceOf(address)``, view."""
-
         return _rt.call(_vault._F_BALANCE_OF, (self.address,), chain=self.chain, block=block)
 
     def get_frozen_payment(self, *, block: BlockId = "latest") -> int:
         """``Vault.frozenPayment(address)``, view."""
-
         return _rt.call(
             _vault._F_GET_FROZEN_PAYMENT, (self.address,), chain=self.chain, block=block
         )
 
     def get_lockup(self, *, block: BlockId = "latest") -> int:
         """``Vault.lockupOf(address)``, view."""
-
         return _rt.call(_vault._F_LOCKUP_OF, (self.address,), chain=self.chain, block=block)
 
     def get_provider(self, *, block: BlockId = "latest") -> str:
         """``Terminal.providerOf(address)``, view."""
-
         return _rt.call(
             _terminal._F_GET_PROVIDER_OF, (self.address,), chain=self.chain, block=block
         )
 
     def get_total_earnings(self, *, block: BlockId = "latest") -> int:
         """``Vault.totalEarningsOf(address)``, view."""
-
         return _rt.call(
             _vault._F_GET_TOTAL_EARNINGS_OF, (self.address,), chain=self.chain, block=block
         )
 
     def get_unbonding(self, *, block: BlockId = "latest") -> int:
         """``Vault.unbondingOf(address)``, view."""
-
         return _rt.call(_vault._F_GET_UNBONDING_OF, (self.address,), chain=self.chain, block=block)
 
     def is_eligible(self, *, block: BlockId = "latest") -> bool:
         """``Vault.isEligible(address)``, view."""
-
         return _rt.call(_vault._F_IS_ELIGIBLE, (self.address,), chain=self.chain, block=block)
 
     def is_master(self, *, block: BlockId = "latest") -> bool:
         """``Terminal.isMaster(address)``, view."""
-
         return _rt.call(_terminal._F_IS_MASTER, (self.address,), chain=self.chain, block=block)
 
     def is_whitelisted(self, *, block: BlockId = "latest") -> bool:
         """``Vault.isWhitelisted(address)``, view."""
-
         return _rt.call(_vault._F_IS_WHITELISTED, (self.address,), chain=self.chain, block=block)
 
     def remove_container(
@@ -217,8 +203,9 @@ class Master(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Terminal.removeContainer(address,address)``, nonpayable. Signs with ``signer``, else ``MASTER_PRIVATE_KEY``."""
-
+        """``Terminal.removeContainer(address,address)``, nonpayable. Signs with ``signer``, else
+        ``MASTER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _terminal._F_REMOVE_CONTAINER,
             (_rt.to_address(provider, "provider"), _rt.to_address(source, "source")),
@@ -232,8 +219,9 @@ class Master(_rt.Instance):
     def remove_provider(
         self, provider: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Terminal.removeProvider(address)``, nonpayable. Signs with ``signer``, else ``MASTER_PRIVATE_KEY``."""
-
+        """``Terminal.removeProvider(address)``, nonpayable. Signs with ``signer``, else
+        ``MASTER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _terminal._F_REMOVE_PROVIDER,
             (_rt.to_address(provider, "provider"),),
@@ -247,8 +235,9 @@ class Master(_rt.Instance):
     def set_agent(
         self, agent: str, value_: bool, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Terminal.setAgent(address,bool)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Terminal.setAgent(address,bool)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _terminal._F_SET_AGENT,
             (_rt.to_address(agent, "agent"), value_),
@@ -260,8 +249,9 @@ class Master(_rt.Instance):
         )
 
     def stake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_LOCK,
             (amount,),
@@ -274,8 +264,9 @@ class Master(_rt.Instance):
         )
 
     def unstake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_UNBOND,
             (amount,),
@@ -290,8 +281,9 @@ class Master(_rt.Instance):
     def withdraw_from_vault(
         self, amount: int, *, signer: Signer, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_WITHDRAW,
             (amount,),

@@ -12,16 +12,9 @@ from ogpu.core.errors import ProviderNotFoundError
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
+from ogpu.schema.enums import Environment
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.protocol import nexus as _nexus
@@ -114,8 +107,9 @@ class Provider(_rt.Instance):
     def announce_master(
         self, master: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Terminal.announceMaster(address)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+        """``Terminal.announceMaster(address)``, nonpayable. Signs with ``signer``, else
+        ``PROVIDER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _terminal._F_ANNOUNCE_MASTER,
             (_rt.to_address(master, "master"),),
@@ -134,8 +128,9 @@ class Provider(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Nexus.attempt(address,address,uint256)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+        """``Nexus.attempt(address,address,uint256)``, nonpayable. Signs with ``signer``, else
+        ``PROVIDER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _nexus._F_ATTEMPT,
             (_rt.to_address(task, "task"), self.address, suggested_payment),
@@ -147,8 +142,10 @@ class Provider(_rt.Instance):
         )
 
     def cancel_unbonding(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere
+        ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no
+        environment fallback.
+        """
         return _rt.transact(
             _vault._F_CANCEL_UNBONDING,
             (),
@@ -162,7 +159,6 @@ class Provider(_rt.Instance):
 
     def claim_earnings(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
         return _rt.transact(
             _vault._F_CLAIM,
             (),
@@ -177,8 +173,9 @@ class Provider(_rt.Instance):
     def deposit_to_vault(
         self, amount: int, *, signer: Signer, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Vault.deposit(address)``, payable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.deposit(address)``, payable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_DEPOSIT,
             (self.address,),
@@ -191,84 +188,70 @@ class Provider(_rt.Instance):
 
     def get_balance(self, *, block: BlockId = "latest") -> int:
         """``Vault.balanceOf(address)``, view."""
-
         return _rt.call(_vault._F_BALANCE_OF, (self.address,), chain=self.chain, block=block)
 
     def get_base_data(self, *, block: BlockId = "latest") -> str:
         """``Terminal.baseDataOf(address)``, view."""
-
         return _rt.call(
             _terminal._F_GET_BASE_DATA_OF, (self.address,), chain=self.chain, block=block
         )
 
     def get_default_agent_disabled(self, *, block: BlockId = "latest") -> bool:
         """``Terminal.defaultAgentDisabled(address)``, view."""
-
         return _rt.call(
             _terminal._F_GET_DEFAULT_AGENT_DISABLED, (self.address,), chain=self.chain, block=block
         )
 
     def get_frozen_payment(self, *, block: BlockId = "latest") -> int:
         """``Vault.frozenPayment(address)``, view."""
-
         return _rt.call(
             _vault._F_GET_FROZEN_PAYMENT, (self.address,), chain=self.chain, block=block
         )
 
     def get_live_data(self, *, block: BlockId = "latest") -> str:
         """``Terminal.liveDataOf(address)``, view."""
-
         return _rt.call(
             _terminal._F_GET_LIVE_DATA_OF, (self.address,), chain=self.chain, block=block
         )
 
     def get_lockup(self, *, block: BlockId = "latest") -> int:
         """``Vault.lockupOf(address)``, view."""
-
         return _rt.call(_vault._F_LOCKUP_OF, (self.address,), chain=self.chain, block=block)
 
     def get_master(self, *, block: BlockId = "latest") -> str:
         """``Terminal.masterOf(address)``, view."""
-
         return _rt.call(_terminal._F_MASTER_OF, (self.address,), chain=self.chain, block=block)
 
     def get_sanction(self, *, block: BlockId = "latest") -> int:
         """``Vault.sanctionOf(address)``, view."""
-
         return _rt.call(_vault._F_GET_SANCTION_OF, (self.address,), chain=self.chain, block=block)
 
     def get_total_earnings(self, *, block: BlockId = "latest") -> int:
         """``Vault.totalEarningsOf(address)``, view."""
-
         return _rt.call(
             _vault._F_GET_TOTAL_EARNINGS_OF, (self.address,), chain=self.chain, block=block
         )
 
     def get_unbonding(self, *, block: BlockId = "latest") -> int:
         """``Vault.unbondingOf(address)``, view."""
-
         return _rt.call(_vault._F_GET_UNBONDING_OF, (self.address,), chain=self.chain, block=block)
 
     def get_unbonding_timestamp(self, *, block: BlockId = "latest") -> int:
         """``Vault.unbondingTimestamp(address)``, view."""
-
         return _rt.call(
             _vault._F_GET_UNBONDING_TIMESTAMP, (self.address,), chain=self.chain, block=block
         )
 
     def is_eligible(self, *, block: BlockId = "latest") -> bool:
         """``Vault.isEligible(address)``, view."""
-
         return _rt.call(_vault._F_IS_ELIGIBLE, (self.address,), chain=self.chain, block=block)
 
     def is_provider(self, *, block: BlockId = "latest") -> bool:
         """``Terminal.isProvider(address)``, view."""
-
         return _rt.call(_terminal._F_IS_PROVIDER, (self.address,), chain=self.chain, block=block)
 
     def is_whitelisted(self, *, block: BlockId = "latest") -> bool:
         """``Vault.isWhitelisted(address)``, view."""
-
         return _rt.call(_vault._F_IS_WHITELISTED, (self.address,), chain=self.chain, block=block)
 
     def register_to(
@@ -279,8 +262,9 @@ class Provider(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Nexus.register(address,address,uint8)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+        """``Nexus.register(address,address,uint8)``, nonpayable. Signs with ``signer``, else
+        ``PROVIDER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _nexus._F_REGISTER,
             (_rt.to_address(source, "source"), self.address, int(preferred_environment)),
@@ -294,8 +278,9 @@ class Provider(_rt.Instance):
     def set_default_agent_disabled(
         self, value_: bool, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Terminal.setDefaultAgentDisabled(bool)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+        """``Terminal.setDefaultAgentDisabled(bool)``, nonpayable. Signs with ``signer``, else
+        ``PROVIDER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _terminal._F_SET_DEFAULT_AGENT_DISABLED,
             (value_,),
@@ -307,8 +292,9 @@ class Provider(_rt.Instance):
         )
 
     def stake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_LOCK,
             (amount,),
@@ -323,8 +309,9 @@ class Provider(_rt.Instance):
     def unregister_from(
         self, source: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Nexus.unregister(address,address)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+        """``Nexus.unregister(address,address)``, nonpayable. Signs with ``signer``, else
+        ``PROVIDER_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _nexus._F_UNREGISTER,
             (_rt.to_address(source, "source"), self.address),
@@ -336,8 +323,9 @@ class Provider(_rt.Instance):
         )
 
     def unstake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_UNBOND,
             (amount,),
@@ -352,8 +340,9 @@ class Provider(_rt.Instance):
     def withdraw_from_vault(
         self, amount: int, *, signer: Signer, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
-
+        """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
+        fallback.
+        """
         return _rt.transact(
             _vault._F_WITHDRAW,
             (amount,),

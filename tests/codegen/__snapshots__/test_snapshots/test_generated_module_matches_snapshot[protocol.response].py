@@ -12,16 +12,10 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
+from ogpu.schema.enums import ResponseStatus
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
+from ogpu.schema.structs import ResponseParams
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -149,7 +143,6 @@ def confirm(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Response.confirm()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
     return _rt.transact(
         _F_CONFIRM,
         (),
@@ -166,7 +159,6 @@ def get_confirmed_final(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Response.confirmedFinal()``, view."""
-
     return _rt.call(
         _F_GET_CONFIRMED_FINAL, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -174,7 +166,6 @@ def get_confirmed_final(
 
 def get_owner(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Response.owner()``, view."""
-
     return _rt.call(
         _F_GET_OWNER, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -184,7 +175,6 @@ def get_response_params(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> ResponseParams:
     """``Response.getResponseParams()``, view."""
-
     return _rt.call(
         _F_GET_RESPONSE_PARAMS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -194,7 +184,6 @@ def get_response_timestamp(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Response.responseTimestamp()``, view."""
-
     return _rt.call(
         _F_GET_RESPONSE_TIMESTAMP,
         (),
@@ -208,7 +197,6 @@ def get_status(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> ResponseStatus:
     """``Response.getStatus()``, view."""
-
     return _rt.call(
         _F_GET_STATUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -221,8 +209,9 @@ def renounce_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Response.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Response.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_RENOUNCE_OWNERSHIP,
         (),
@@ -239,7 +228,6 @@ def response_params(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> ResponseParams:
     """``Response.responseParams()``, view."""
-
     return _rt.call(
         _F_RESPONSE_PARAMS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -253,8 +241,9 @@ def set_status(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Response.setStatus(uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Response.setStatus(uint8)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_STATUS,
         (int(status),),
@@ -271,7 +260,6 @@ def status(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> ResponseStatus:
     """``Response.status()``, view."""
-
     return _rt.call(_F_STATUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block)
 
 
@@ -283,8 +271,9 @@ def transfer_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Response.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Response.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_TRANSFER_OWNERSHIP,
         (_rt.to_address(new_owner, "new_owner"),),
@@ -374,8 +363,9 @@ class Response(_rt.Instance):
         return fetch_ipfs_json(url)
 
     def confirm(self, *, signer: Signer | None = None, tx: TxOptions | None = None) -> Receipt:
-        """``Controller.confirmResponse(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Controller.confirmResponse(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _controller._F_CONFIRM_RESPONSE,
             (self.address,),
@@ -388,53 +378,46 @@ class Response(_rt.Instance):
 
     def get_confirmed_final(self, *, block: BlockId = "latest") -> bool:
         """``Response.confirmedFinal()``, view."""
-
         return _rt.call(_F_GET_CONFIRMED_FINAL, (), to=self.address, chain=self.chain, block=block)
 
     def get_owner(self, *, block: BlockId = "latest") -> str:
         """``Response.owner()``, view."""
-
         return _rt.call(_F_GET_OWNER, (), to=self.address, chain=self.chain, block=block)
 
     def get_params(self, *, block: BlockId = "latest") -> ResponseParams:
         """``Response.getResponseParams()``, view."""
-
         return _rt.call(_F_GET_RESPONSE_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def get_response_params(self, *, block: BlockId = "latest") -> ResponseParams:
         """``Response.getResponseParams()``, view."""
-
         return _rt.call(_F_GET_RESPONSE_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def get_response_timestamp(self, *, block: BlockId = "latest") -> int:
         """``Response.responseTimestamp()``, view."""
-
         return _rt.call(
             _F_GET_RESPONSE_TIMESTAMP, (), to=self.address, chain=self.chain, block=block
         )
 
     def get_status(self, *, block: BlockId = "latest") -> ResponseStatus:
         """``Response.getStatus()``, view."""
-
         return _rt.call(_F_GET_STATUS, (), to=self.address, chain=self.chain, block=block)
 
     def get_timestamp(self, *, block: BlockId = "latest") -> int:
         """``Response.responseTimestamp()``, view."""
-
         return _rt.call(
             _F_GET_RESPONSE_TIMESTAMP, (), to=self.address, chain=self.chain, block=block
         )
 
     def is_confirmed(self, *, block: BlockId = "latest") -> bool:
         """``Response.confirmedFinal()``, view."""
-
         return _rt.call(_F_GET_CONFIRMED_FINAL, (), to=self.address, chain=self.chain, block=block)
 
     def renounce_ownership(
         self, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Response.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Response.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_RENOUNCE_OWNERSHIP,
             (),
@@ -448,14 +431,14 @@ class Response(_rt.Instance):
 
     def response_params(self, *, block: BlockId = "latest") -> ResponseParams:
         """``Response.responseParams()``, view."""
-
         return _rt.call(_F_RESPONSE_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def set_status(
         self, status: ResponseStatus, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Response.setStatus(uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Response.setStatus(uint8)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_SET_STATUS,
             (int(status),),
@@ -469,14 +452,14 @@ class Response(_rt.Instance):
 
     def status(self, *, block: BlockId = "latest") -> ResponseStatus:
         """``Response.status()``, view."""
-
         return _rt.call(_F_STATUS, (), to=self.address, chain=self.chain, block=block)
 
     def transfer_ownership(
         self, new_owner: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Response.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Response.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_TRANSFER_OWNERSHIP,
             (_rt.to_address(new_owner, "new_owner"),),

@@ -12,16 +12,10 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
+from ogpu.schema.enums import DeliveryMethod, Environment, SourceStatus
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
+from ogpu.schema.structs import SourceParams
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -269,7 +263,6 @@ _F_UNREGISTER: _rt.Fn[None] = _rt.Fn(
 
 def get_client(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Source.getClient()``, view."""
-
     return _rt.call(
         _F_GET_CLIENT, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -277,7 +270,6 @@ def get_client(address: str, *, chain: ChainId | None = None, block: BlockId = "
 
 def get_nexus(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Source.nexus()``, view."""
-
     return _rt.call(
         _F_GET_NEXUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -285,7 +277,6 @@ def get_nexus(address: str, *, chain: ChainId | None = None, block: BlockId = "l
 
 def get_owner(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Source.owner()``, view."""
-
     return _rt.call(
         _F_GET_OWNER, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -295,7 +286,6 @@ def get_preferred_environment_of(
     address: str, arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> Environment:
     """``Source.preferredEnvironmentOf(address)``, view."""
-
     return _rt.call(
         _F_GET_PREFERRED_ENVIRONMENT_OF,
         (_rt.to_address(arg0, "arg0"),),
@@ -309,7 +299,6 @@ def get_registrant_count(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Source.getRegistrantCount()``, view."""
-
     return _rt.call(
         _F_GET_REGISTRANT_COUNT, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -319,7 +308,6 @@ def get_registrant_id(
     address: str, provider: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Source.getRegistrantId(address)``, view."""
-
     return _rt.call(
         _F_GET_REGISTRANT_ID,
         (_rt.to_address(provider, "provider"),),
@@ -333,7 +321,6 @@ def get_registrants(
     address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> list[str]:
     """``Source.getRegistrants(uint256,uint256)``, view."""
-
     return _rt.call(
         _F_GET_REGISTRANTS,
         (lower, upper),
@@ -347,7 +334,6 @@ def get_source_params(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> SourceParams:
     """``Source.getSourceParams()``, view."""
-
     return _rt.call(
         _F_GET_SOURCE_PARAMS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -357,7 +343,6 @@ def get_status(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> SourceStatus:
     """``Source.getStatus()``, view."""
-
     return _rt.call(
         _F_GET_STATUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -365,7 +350,6 @@ def get_status(
 
 def get_task_count(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Source.getTaskCount()``, view."""
-
     return _rt.call(
         _F_GET_TASK_COUNT, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -375,7 +359,6 @@ def get_tasks(
     address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> list[str]:
     """``Source.getTasks(uint256,uint256)``, view."""
-
     return _rt.call(
         _F_GET_TASKS,
         (lower, upper),
@@ -393,8 +376,9 @@ def publish_task(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Source.publishTask(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Source.publishTask(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_PUBLISH_TASK,
         (_rt.to_address(task, "task"),),
@@ -416,8 +400,9 @@ def register(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Source.register(address,uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Source.register(address,uint8)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_REGISTER,
         (_rt.to_address(provider, "provider"), int(preferred_environment)),
@@ -434,7 +419,6 @@ def registrant_id(
     address: str, arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Source.registrantId(address)``, view."""
-
     return _rt.call(
         _F_REGISTRANT_ID,
         (_rt.to_address(arg0, "arg0"),),
@@ -448,7 +432,6 @@ def registrants(
     address: str, arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> str:
     """``Source.registrants(uint256)``, view."""
-
     return _rt.call(
         _F_REGISTRANTS, (arg0,), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -461,8 +444,9 @@ def renounce_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Source.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Source.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_RENOUNCE_OWNERSHIP,
         (),
@@ -483,8 +467,9 @@ def set_source_params(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Source.setSourceParams((address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Source.setSourceParams((address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``,
+    nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_SOURCE_PARAMS,
         (source_params.to_tuple(),),
@@ -506,7 +491,6 @@ def set_status(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Source.setStatus(uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
     return _rt.transact(
         _F_SET_STATUS,
         (int(status),),
@@ -523,7 +507,6 @@ def source_params(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> SourceParams:
     """``Source.sourceParams()``, view."""
-
     return _rt.call(
         _F_SOURCE_PARAMS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -533,7 +516,6 @@ def status(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> SourceStatus:
     """``Source.status()``, view."""
-
     return _rt.call(_F_STATUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block)
 
 
@@ -541,7 +523,6 @@ def tasks(
     address: str, arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> str:
     """``Source.tasks(uint256)``, view."""
-
     return _rt.call(
         _F_TASKS, (arg0,), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -555,8 +536,9 @@ def transfer_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Source.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Source.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_TRANSFER_OWNERSHIP,
         (_rt.to_address(new_owner, "new_owner"),),
@@ -577,8 +559,9 @@ def unregister(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Source.unregister(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Source.unregister(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_UNREGISTER,
         (_rt.to_address(provider, "provider"),),
@@ -655,27 +638,22 @@ class Source(_rt.Instance):
 
     def get_client(self, *, block: BlockId = "latest") -> str:
         """``Source.getClient()``, view."""
-
         return _rt.call(_F_GET_CLIENT, (), to=self.address, chain=self.chain, block=block)
 
     def get_nexus(self, *, block: BlockId = "latest") -> str:
         """``Source.nexus()``, view."""
-
         return _rt.call(_F_GET_NEXUS, (), to=self.address, chain=self.chain, block=block)
 
     def get_owner(self, *, block: BlockId = "latest") -> str:
         """``Source.owner()``, view."""
-
         return _rt.call(_F_GET_OWNER, (), to=self.address, chain=self.chain, block=block)
 
     def get_params(self, *, block: BlockId = "latest") -> SourceParams:
         """``Source.getSourceParams()``, view."""
-
         return _rt.call(_F_GET_SOURCE_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def get_preferred_environment_of(self, arg0: str, *, block: BlockId = "latest") -> Environment:
         """``Source.preferredEnvironmentOf(address)``, view."""
-
         return _rt.call(
             _F_GET_PREFERRED_ENVIRONMENT_OF,
             (_rt.to_address(arg0, "arg0"),),
@@ -686,12 +664,10 @@ class Source(_rt.Instance):
 
     def get_registrant_count(self, *, block: BlockId = "latest") -> int:
         """``Source.getRegistrantCount()``, view."""
-
         return _rt.call(_F_GET_REGISTRANT_COUNT, (), to=self.address, chain=self.chain, block=block)
 
     def get_registrant_id(self, provider: str, *, block: BlockId = "latest") -> int:
         """``Source.getRegistrantId(address)``, view."""
-
         return _rt.call(
             _F_GET_REGISTRANT_ID,
             (_rt.to_address(provider, "provider"),),
@@ -702,36 +678,32 @@ class Source(_rt.Instance):
 
     def get_registrants(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
         """``Source.getRegistrants(uint256,uint256)``, view."""
-
         return _rt.call(
             _F_GET_REGISTRANTS, (lower, upper), to=self.address, chain=self.chain, block=block
         )
 
     def get_source_params(self, *, block: BlockId = "latest") -> SourceParams:
         """``Source.getSourceParams()``, view."""
-
         return _rt.call(_F_GET_SOURCE_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def get_status(self, *, block: BlockId = "latest") -> SourceStatus:
         """``Source.getStatus()``, view."""
-
         return _rt.call(_F_GET_STATUS, (), to=self.address, chain=self.chain, block=block)
 
     def get_task_count(self, *, block: BlockId = "latest") -> int:
         """``Source.getTaskCount()``, view."""
-
         return _rt.call(_F_GET_TASK_COUNT, (), to=self.address, chain=self.chain, block=block)
 
     def get_tasks(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
         """``Source.getTasks(uint256,uint256)``, view."""
-
         return _rt.call(
             _F_GET_TASKS, (lower, upper), to=self.address, chain=self.chain, block=block
         )
 
     def inactivate(self, *, signer: Signer | None = None, tx: TxOptions | None = None) -> Receipt:
-        """``Nexus.inactivateSource(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Nexus.inactivateSource(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _nexus._F_INACTIVATE_SOURCE,
             (self.address,),
@@ -745,8 +717,9 @@ class Source(_rt.Instance):
     def publish_task(
         self, task: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Source.publishTask(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.publishTask(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_PUBLISH_TASK,
             (_rt.to_address(task, "task"),),
@@ -766,8 +739,9 @@ class Source(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Source.register(address,uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.register(address,uint8)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_REGISTER,
             (_rt.to_address(provider, "provider"), int(preferred_environment)),
@@ -781,7 +755,6 @@ class Source(_rt.Instance):
 
     def registrant_id(self, arg0: str, *, block: BlockId = "latest") -> int:
         """``Source.registrantId(address)``, view."""
-
         return _rt.call(
             _F_REGISTRANT_ID,
             (_rt.to_address(arg0, "arg0"),),
@@ -792,14 +765,14 @@ class Source(_rt.Instance):
 
     def registrants(self, arg0: int, *, block: BlockId = "latest") -> str:
         """``Source.registrants(uint256)``, view."""
-
         return _rt.call(_F_REGISTRANTS, (arg0,), to=self.address, chain=self.chain, block=block)
 
     def renounce_ownership(
         self, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Source.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_RENOUNCE_OWNERSHIP,
             (),
@@ -818,8 +791,9 @@ class Source(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Nexus.updateSource(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Nexus.updateSource(address,(address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``,
+        nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _nexus._F_UPDATE_SOURCE,
             (self.address, source_params.to_tuple()),
@@ -837,8 +811,9 @@ class Source(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Source.setSourceParams((address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.setSourceParams((address,string,uint8,uint256,uint256,uint256,bool,string,uint8,uint256))``,
+        nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_SET_SOURCE_PARAMS,
             (source_params.to_tuple(),),
@@ -853,8 +828,9 @@ class Source(_rt.Instance):
     def set_status(
         self, status: SourceStatus, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Source.setStatus(uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.setStatus(uint8)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_SET_STATUS,
             (int(status),),
@@ -868,24 +844,22 @@ class Source(_rt.Instance):
 
     def source_params(self, *, block: BlockId = "latest") -> SourceParams:
         """``Source.sourceParams()``, view."""
-
         return _rt.call(_F_SOURCE_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def status(self, *, block: BlockId = "latest") -> SourceStatus:
         """``Source.status()``, view."""
-
         return _rt.call(_F_STATUS, (), to=self.address, chain=self.chain, block=block)
 
     def tasks(self, arg0: int, *, block: BlockId = "latest") -> str:
         """``Source.tasks(uint256)``, view."""
-
         return _rt.call(_F_TASKS, (arg0,), to=self.address, chain=self.chain, block=block)
 
     def transfer_ownership(
         self, new_owner: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Source.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_TRANSFER_OWNERSHIP,
             (_rt.to_address(new_owner, "new_owner"),),
@@ -900,8 +874,9 @@ class Source(_rt.Instance):
     def unregister(
         self, provider: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Source.unregister(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Source.unregister(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_UNREGISTER,
             (_rt.to_address(provider, "provider"),),

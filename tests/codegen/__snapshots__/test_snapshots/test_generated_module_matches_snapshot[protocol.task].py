@@ -12,16 +12,10 @@ from typing import Any
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
+from ogpu.schema.enums import DeliveryMethod, TaskStatus
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
+from ogpu.schema.structs import TaskParams
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -290,7 +284,6 @@ def attempt(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Task.attempt(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
     return _rt.transact(
         _F_ATTEMPT,
         (_rt.to_address(provider, "provider"),),
@@ -307,7 +300,6 @@ def attempt_timestamps(
     address: str, arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Task.attemptTimestamps(uint256)``, view."""
-
     return _rt.call(
         _F_ATTEMPT_TIMESTAMPS,
         (arg0,),
@@ -321,7 +313,6 @@ def attempter_id(
     address: str, arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Task.attempterId(address)``, view."""
-
     return _rt.call(
         _F_ATTEMPTER_ID,
         (_rt.to_address(arg0, "arg0"),),
@@ -335,7 +326,6 @@ def attempters(
     address: str, arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> str:
     """``Task.attempters(uint256)``, view."""
-
     return _rt.call(
         _F_ATTEMPTERS, (arg0,), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -345,7 +335,6 @@ def delivery_method(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> DeliveryMethod:
     """``Task.deliveryMethod()``, view."""
-
     return _rt.call(
         _F_DELIVERY_METHOD, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -355,7 +344,6 @@ def get_attempt_count(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Task.getAttemptCount()``, view."""
-
     return _rt.call(
         _F_GET_ATTEMPT_COUNT, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -365,7 +353,6 @@ def get_attempt_timestamps(
     address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> list[int]:
     """``Task.getAttemptTimestamps(uint256,uint256)``, view."""
-
     return _rt.call(
         _F_GET_ATTEMPT_TIMESTAMPS,
         (lower, upper),
@@ -379,7 +366,6 @@ def get_attempter_id(
     address: str, provider: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Task.getAttempterId(address)``, view."""
-
     return _rt.call(
         _F_GET_ATTEMPTER_ID,
         (_rt.to_address(provider, "provider"),),
@@ -393,7 +379,6 @@ def get_attempters(
     address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> list[str]:
     """``Task.getAttempters(uint256,uint256)``, view."""
-
     return _rt.call(
         _F_GET_ATTEMPTERS,
         (lower, upper),
@@ -407,7 +392,6 @@ def get_delivery_method(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> DeliveryMethod:
     """``Task.getDeliveryMethod()``, view."""
-
     return _rt.call(
         _F_GET_DELIVERY_METHOD, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -417,7 +401,6 @@ def get_expiry_time(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> int:
     """``Task.getExpiryTime()``, view."""
-
     return _rt.call(
         _F_GET_EXPIRY_TIME, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -425,7 +408,6 @@ def get_expiry_time(
 
 def get_owner(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Task.owner()``, view."""
-
     return _rt.call(
         _F_GET_OWNER, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -433,7 +415,6 @@ def get_owner(address: str, *, chain: ChainId | None = None, block: BlockId = "l
 
 def get_payment(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> int:
     """``Task.getPayment()``, view."""
-
     return _rt.call(
         _F_GET_PAYMENT, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -443,7 +424,6 @@ def get_response_of(
     address: str, arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> str:
     """``Task.responseOf(address)``, view."""
-
     return _rt.call(
         _F_GET_RESPONSE_OF,
         (_rt.to_address(arg0, "arg0"),),
@@ -457,7 +437,6 @@ def get_responses_of(
     address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> list[str]:
     """``Task.getResponsesOf(uint256,uint256)``, view."""
-
     return _rt.call(
         _F_GET_RESPONSES_OF,
         (lower, upper),
@@ -469,7 +448,6 @@ def get_responses_of(
 
 def get_source(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Task.getSource()``, view."""
-
     return _rt.call(
         _F_GET_SOURCE, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -479,7 +457,6 @@ def get_status(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> TaskStatus:
     """``Task.getStatus()``, view."""
-
     return _rt.call(
         _F_GET_STATUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -489,7 +466,6 @@ def get_task_params(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> TaskParams:
     """``Task.taskParams()``, view."""
-
     return _rt.call(
         _F_GET_TASK_PARAMS, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -499,7 +475,6 @@ def get_winning_provider(
     address: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> str:
     """``Task.winningProvider()``, view."""
-
     return _rt.call(
         _F_GET_WINNING_PROVIDER, (), to=_rt.to_address(address, "address"), chain=chain, block=block
     )
@@ -509,7 +484,6 @@ def is_already_submitted(
     address: str, arg0: bytes, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Task.isAlreadySubmitted(bytes32)``, view."""
-
     return _rt.call(
         _F_IS_ALREADY_SUBMITTED,
         (arg0,),
@@ -527,7 +501,6 @@ def renounce_ownership(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Task.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
     return _rt.transact(
         _F_RENOUNCE_OWNERSHIP,
         (),
@@ -549,7 +522,6 @@ def set_status(
     tx: TxOptions | None = None,
 ) -> Receipt:
     """``Task.setStatus(uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
     return _rt.transact(
         _F_SET_STATUS,
         (int(status),),
@@ -564,7 +536,6 @@ def set_status(
 
 def status(address: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> TaskStatus:
     """``Task.status()``, view."""
-
     return _rt.call(_F_STATUS, (), to=_rt.to_address(address, "address"), chain=chain, block=block)
 
 
@@ -577,8 +548,9 @@ def submit_response(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Task.submitResponse(address,address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Task.submitResponse(address,address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SUBMIT_RESPONSE,
         (_rt.to_address(response, "response"), _rt.to_address(provider, "provider")),
@@ -599,8 +571,9 @@ def transfer_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Task.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Task.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_TRANSFER_OWNERSHIP,
         (_rt.to_address(new_owner, "new_owner"),),
@@ -690,8 +663,9 @@ class Task(_rt.Instance):
     def attempt(
         self, provider: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Task.attempt(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Task.attempt(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_ATTEMPT,
             (_rt.to_address(provider, "provider"),),
@@ -705,14 +679,12 @@ class Task(_rt.Instance):
 
     def attempt_timestamps(self, arg0: int, *, block: BlockId = "latest") -> int:
         """``Task.attemptTimestamps(uint256)``, view."""
-
         return _rt.call(
             _F_ATTEMPT_TIMESTAMPS, (arg0,), to=self.address, chain=self.chain, block=block
         )
 
     def attempter_id(self, arg0: str, *, block: BlockId = "latest") -> int:
         """``Task.attempterId(address)``, view."""
-
         return _rt.call(
             _F_ATTEMPTER_ID,
             (_rt.to_address(arg0, "arg0"),),
@@ -723,12 +695,12 @@ class Task(_rt.Instance):
 
     def attempters(self, arg0: int, *, block: BlockId = "latest") -> str:
         """``Task.attempters(uint256)``, view."""
-
         return _rt.call(_F_ATTEMPTERS, (arg0,), to=self.address, chain=self.chain, block=block)
 
     def cancel(self, *, signer: Signer | None = None, tx: TxOptions | None = None) -> Receipt:
-        """``Controller.cancelTask(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Controller.cancelTask(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _controller._F_CANCEL_TASK,
             (self.address,),
@@ -741,19 +713,16 @@ class Task(_rt.Instance):
 
     def delivery_method(self, *, block: BlockId = "latest") -> DeliveryMethod:
         """``Task.deliveryMethod()``, view."""
-
         return _rt.call(_F_DELIVERY_METHOD, (), to=self.address, chain=self.chain, block=block)
 
     def get_attempt_count(self, *, block: BlockId = "latest") -> int:
         """``Task.getAttemptCount()``, view."""
-
         return _rt.call(_F_GET_ATTEMPT_COUNT, (), to=self.address, chain=self.chain, block=block)
 
     def get_attempt_timestamps(
         self, lower: int, upper: int, *, block: BlockId = "latest"
     ) -> list[int]:
         """``Task.getAttemptTimestamps(uint256,uint256)``, view."""
-
         return _rt.call(
             _F_GET_ATTEMPT_TIMESTAMPS,
             (lower, upper),
@@ -764,7 +733,6 @@ class Task(_rt.Instance):
 
     def get_attempter_id(self, provider: str, *, block: BlockId = "latest") -> int:
         """``Task.getAttempterId(address)``, view."""
-
         return _rt.call(
             _F_GET_ATTEMPTER_ID,
             (_rt.to_address(provider, "provider"),),
@@ -775,39 +743,32 @@ class Task(_rt.Instance):
 
     def get_attempters(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
         """``Task.getAttempters(uint256,uint256)``, view."""
-
         return _rt.call(
             _F_GET_ATTEMPTERS, (lower, upper), to=self.address, chain=self.chain, block=block
         )
 
     def get_delivery_method(self, *, block: BlockId = "latest") -> DeliveryMethod:
         """``Task.getDeliveryMethod()``, view."""
-
         return _rt.call(_F_GET_DELIVERY_METHOD, (), to=self.address, chain=self.chain, block=block)
 
     def get_expiry_time(self, *, block: BlockId = "latest") -> int:
         """``Task.getExpiryTime()``, view."""
-
         return _rt.call(_F_GET_EXPIRY_TIME, (), to=self.address, chain=self.chain, block=block)
 
     def get_owner(self, *, block: BlockId = "latest") -> str:
         """``Task.owner()``, view."""
-
         return _rt.call(_F_GET_OWNER, (), to=self.address, chain=self.chain, block=block)
 
     def get_params(self, *, block: BlockId = "latest") -> TaskParams:
         """``Task.taskParams()``, view."""
-
         return _rt.call(_F_GET_TASK_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def get_payment(self, *, block: BlockId = "latest") -> int:
         """``Task.getPayment()``, view."""
-
         return _rt.call(_F_GET_PAYMENT, (), to=self.address, chain=self.chain, block=block)
 
     def get_response_of(self, arg0: str, *, block: BlockId = "latest") -> _response.Response | None:
         """``Task.responseOf(address)``, view."""
-
         return _rt.none_if_zero(
             _rt.call(
                 _F_GET_RESPONSE_OF,
@@ -821,14 +782,12 @@ class Task(_rt.Instance):
 
     def get_responses_of(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
         """``Task.getResponsesOf(uint256,uint256)``, view."""
-
         return _rt.call(
             _F_GET_RESPONSES_OF, (lower, upper), to=self.address, chain=self.chain, block=block
         )
 
     def get_source(self, *, block: BlockId = "latest") -> _source.Source:
         """``Task.getSource()``, view."""
-
         return _source.Source(
             _rt.call(_F_GET_SOURCE, (), to=self.address, chain=self.chain, block=block),
             chain=self.chain,
@@ -836,24 +795,20 @@ class Task(_rt.Instance):
 
     def get_status(self, *, block: BlockId = "latest") -> TaskStatus:
         """``Task.getStatus()``, view."""
-
         return _rt.call(_F_GET_STATUS, (), to=self.address, chain=self.chain, block=block)
 
     def get_task_params(self, *, block: BlockId = "latest") -> TaskParams:
         """``Task.taskParams()``, view."""
-
         return _rt.call(_F_GET_TASK_PARAMS, (), to=self.address, chain=self.chain, block=block)
 
     def get_winning_provider(self, *, block: BlockId = "latest") -> str | None:
         """``Task.winningProvider()``, view."""
-
         return _rt.none_if_zero(
             _rt.call(_F_GET_WINNING_PROVIDER, (), to=self.address, chain=self.chain, block=block)
         )
 
     def is_already_submitted(self, arg0: bytes, *, block: BlockId = "latest") -> bool:
         """``Task.isAlreadySubmitted(bytes32)``, view."""
-
         return _rt.call(
             _F_IS_ALREADY_SUBMITTED, (arg0,), to=self.address, chain=self.chain, block=block
         )
@@ -861,8 +816,9 @@ class Task(_rt.Instance):
     def renounce_ownership(
         self, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Task.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Task.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_RENOUNCE_OWNERSHIP,
             (),
@@ -877,8 +833,9 @@ class Task(_rt.Instance):
     def set_status(
         self, status: TaskStatus, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Task.setStatus(uint8)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Task.setStatus(uint8)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_SET_STATUS,
             (int(status),),
@@ -892,7 +849,6 @@ class Task(_rt.Instance):
 
     def status(self, *, block: BlockId = "latest") -> TaskStatus:
         """``Task.status()``, view."""
-
         return _rt.call(_F_STATUS, (), to=self.address, chain=self.chain, block=block)
 
     def submit_response(
@@ -903,8 +859,9 @@ class Task(_rt.Instance):
         signer: Signer | None = None,
         tx: TxOptions | None = None,
     ) -> Receipt:
-        """``Task.submitResponse(address,address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Task.submitResponse(address,address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_SUBMIT_RESPONSE,
             (_rt.to_address(response, "response"), _rt.to_address(provider, "provider")),
@@ -919,8 +876,9 @@ class Task(_rt.Instance):
     def transfer_ownership(
         self, new_owner: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
-        """``Task.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+        """``Task.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+        ``CLIENT_PRIVATE_KEY``.
+        """
         return _rt.transact(
             _F_TRANSFER_OWNERSHIP,
             (_rt.to_address(new_owner, "new_owner"),),

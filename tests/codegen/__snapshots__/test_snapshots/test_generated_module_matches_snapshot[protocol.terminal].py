@@ -5,22 +5,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ogpu.runtime import contract as _rt
 from ogpu.runtime.contract import BlockId
 from ogpu.runtime.signers import Signer
-from ogpu.schema.enums import (
-    TaskStatus,
-    SourceStatus,
-    ResponseStatus,
-    DeliveryMethod,
-    Environment,
-)  # noqa: F401
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
-from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams  # noqa: F401
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.schema import errors as _errors  # noqa: F401  (reverts decode its errors)
@@ -294,8 +283,9 @@ def announce_master(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.announceMaster(address)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Terminal.announceMaster(address)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_ANNOUNCE_MASTER,
         (_rt.to_address(master, "master"),),
@@ -315,8 +305,9 @@ def announce_provider(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.announceProvider(address,uint256)``, payable. Signs with ``signer``, else ``MASTER_PRIVATE_KEY``."""
-
+    """``Terminal.announceProvider(address,uint256)``, payable. Signs with ``signer``, else
+    ``MASTER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_ANNOUNCE_PROVIDER,
         (_rt.to_address(provider, "provider"), amount),
@@ -330,7 +321,6 @@ def announce_provider(
 
 def get_base_data_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.baseDataOf(address)``, view."""
-
     return _rt.call(_F_GET_BASE_DATA_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
@@ -338,7 +328,6 @@ def get_default_agent_disabled(
     arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Terminal.defaultAgentDisabled(address)``, view."""
-
     return _rt.call(
         _F_GET_DEFAULT_AGENT_DISABLED, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block
     )
@@ -348,7 +337,6 @@ def get_is_agent_of(
     master: str, agent: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Terminal.getIsAgentOf(address,address)``, view."""
-
     return _rt.call(
         _F_GET_IS_AGENT_OF,
         (_rt.to_address(master, "master"), _rt.to_address(agent, "agent")),
@@ -359,25 +347,21 @@ def get_is_agent_of(
 
 def get_is_master(master: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> bool:
     """``Terminal.getIsMaster(address)``, view."""
-
     return _rt.call(_F_GET_IS_MASTER, (_rt.to_address(master, "master"),), chain=chain, block=block)
 
 
 def get_live_data_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.liveDataOf(address)``, view."""
-
     return _rt.call(_F_GET_LIVE_DATA_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def get_manager(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.manager()``, view."""
-
     return _rt.call(_F_GET_MANAGER, (), chain=chain, block=block)
 
 
 def get_master_of(provider: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.getMasterOf(address)``, view."""
-
     return _rt.call(
         _F_GET_MASTER_OF, (_rt.to_address(provider, "provider"),), chain=chain, block=block
     )
@@ -385,25 +369,21 @@ def get_master_of(provider: str, *, chain: ChainId | None = None, block: BlockId
 
 def get_owner(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.owner()``, view."""
-
     return _rt.call(_F_GET_OWNER, (), chain=chain, block=block)
 
 
 def get_provider(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
     """``Terminal.PROVIDER()``, view."""
-
     return _rt.call(_F_GET_PROVIDER, (), chain=chain, block=block)
 
 
 def get_provider_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.providerOf(address)``, view."""
-
     return _rt.call(_F_GET_PROVIDER_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def get_vault(*, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.vault()``, view."""
-
     return _rt.call(_F_GET_VAULT, (), chain=chain, block=block)
 
 
@@ -411,7 +391,6 @@ def is_agent_of(
     arg0: str, arg1: str, *, chain: ChainId | None = None, block: BlockId = "latest"
 ) -> bool:
     """``Terminal.isAgentOf(address,address)``, view."""
-
     return _rt.call(
         _F_IS_AGENT_OF,
         (_rt.to_address(arg0, "arg0"), _rt.to_address(arg1, "arg1")),
@@ -422,19 +401,16 @@ def is_agent_of(
 
 def is_master(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> bool:
     """``Terminal.isMaster(address)``, view."""
-
     return _rt.call(_F_IS_MASTER, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def is_provider(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> bool:
     """``Terminal.isProvider(address)``, view."""
-
     return _rt.call(_F_IS_PROVIDER, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
 def master_of(arg0: str, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
     """``Terminal.masterOf(address)``, view."""
-
     return _rt.call(_F_MASTER_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block)
 
 
@@ -446,8 +422,9 @@ def remove_container(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.removeContainer(address,address)``, nonpayable. Signs with ``signer``, else ``MASTER_PRIVATE_KEY``."""
-
+    """``Terminal.removeContainer(address,address)``, nonpayable. Signs with ``signer``, else
+    ``MASTER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_REMOVE_CONTAINER,
         (_rt.to_address(provider, "provider"), _rt.to_address(source, "source")),
@@ -466,8 +443,9 @@ def remove_provider(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.removeProvider(address)``, nonpayable. Signs with ``signer``, else ``MASTER_PRIVATE_KEY``."""
-
+    """``Terminal.removeProvider(address)``, nonpayable. Signs with ``signer``, else
+    ``MASTER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_REMOVE_PROVIDER,
         (_rt.to_address(provider, "provider"),),
@@ -482,8 +460,9 @@ def remove_provider(
 def renounce_ownership(
     *, signer: Signer | None = None, chain: ChainId | None = None, tx: TxOptions | None = None
 ) -> Receipt:
-    """``Terminal.renounceOwnership()``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Terminal.renounceOwnership()``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_RENOUNCE_OWNERSHIP,
         (),
@@ -503,8 +482,9 @@ def set_agent(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.setAgent(address,bool)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Terminal.setAgent(address,bool)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_AGENT,
         (_rt.to_address(agent, "agent"), value_),
@@ -523,8 +503,9 @@ def set_base_data(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.setBaseData(string)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Terminal.setBaseData(string)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_BASE_DATA,
         (base_data,),
@@ -543,8 +524,9 @@ def set_default_agent_disabled(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.setDefaultAgentDisabled(bool)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Terminal.setDefaultAgentDisabled(bool)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_DEFAULT_AGENT_DISABLED,
         (value_,),
@@ -563,8 +545,9 @@ def set_live_data(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.setLiveData(string)``, nonpayable. Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``."""
-
+    """``Terminal.setLiveData(string)``, nonpayable. Signs with ``signer``, else
+    ``PROVIDER_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_LIVE_DATA,
         (live_data,),
@@ -583,8 +566,9 @@ def set_manager(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.setManager(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Terminal.setManager(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_MANAGER,
         (_rt.to_address(manager, "manager"),),
@@ -603,8 +587,9 @@ def set_vault(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.setVault(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Terminal.setVault(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_SET_VAULT,
         (_rt.to_address(vault, "vault"),),
@@ -623,8 +608,9 @@ def transfer_ownership(
     chain: ChainId | None = None,
     tx: TxOptions | None = None,
 ) -> Receipt:
-    """``Terminal.transferOwnership(address)``, nonpayable. Signs with ``signer``, else ``CLIENT_PRIVATE_KEY``."""
-
+    """``Terminal.transferOwnership(address)``, nonpayable. Signs with ``signer``, else
+    ``CLIENT_PRIVATE_KEY``.
+    """
     return _rt.transact(
         _F_TRANSFER_OWNERSHIP,
         (_rt.to_address(new_owner, "new_owner"),),
