@@ -44,6 +44,7 @@ demo: install
 bench: install
 	$(PYTHON) scripts/bench_codegen.py
 	$(PYTHON) scripts/bench_import.py
+	$(PYTHON) scripts/bench_calls.py
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache dist build

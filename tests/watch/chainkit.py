@@ -118,14 +118,18 @@ class Chain:
     # --- ground truth ------------------------------------------------------------------------
 
     def events(self, spec: EventSpec[Any], first: int, last: int | None = None) -> list[Any]:
-        """Every ``spec`` event in ``first..last`` on the canonical chain, by one eth_getLogs."""
+        """Every ``spec`` event in ``first..last`` on the canonical chain, by one eth_getLogs.
+
+        The contract address is the checksummed one, as the SDK returns addresses.
+        """
+        address = self.contracts[spec.contract.upper()]
         log_filter = {
             "fromBlock": hex(first),
             "toBlock": hex(last) if last is not None else "latest",
-            "address": self.contracts[spec.contract.upper()],
+            "address": address,
             "topics": [spec.topic0],
         }
-        return [spec.decode(log) for log in self.call("eth_getLogs", log_filter)]
+        return [spec.decode({**log, "address": address}) for log in self.call("eth_getLogs", log_filter)]
 
 
 def keys(events: Iterable[Any]) -> list[tuple[int, int, str]]:

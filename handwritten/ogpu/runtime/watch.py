@@ -392,12 +392,12 @@ def _suggested_span(reason: str) -> int | None:
 class _Selection:
     """The logs a watcher reads (addresses x topic0s) and the events it keeps."""
 
-    specs: Mapping[tuple[str, str], EventSpec[Any]]  # (lower-case address, topic0) -> spec
+    sources: Mapping[tuple[str, str], tuple[str, EventSpec[Any]]]  # (lower address, topic0) -> (address, spec)
     accepts: Callable[[Any], bool]
 
     def log_filter(self, start: int, end: int) -> dict[str, Any]:
-        addresses = sorted({address for address, _ in self.specs})
-        topics = sorted({topic for _, topic in self.specs})
+        addresses = sorted({address for address, _ in self.sources})
+        topics = sorted({topic for _, topic in self.sources})
         return {
             "fromBlock": hex(start),
             "toBlock": hex(end),
@@ -405,15 +405,19 @@ class _Selection:
             "topics": [topics[0] if len(topics) == 1 else topics],
         }
 
-    def decode(self, logs: Iterable[Mapping[str, Any]]) -> list[Any]:
-        """The kept events of ``logs``, in chain order; logs of other contracts are ignored."""
+    def decode(self, logs: Iterable[dict[str, Any]]) -> list[Any]:
+        """The kept events of ``logs``, in chain order; logs of other contracts are ignored.
+
+        The logs' ``address`` is replaced by the checksummed form (events carry it so).
+        """
         keyed = []
         for log in logs:
             if log.get("removed"):
                 continue
             topics = log.get("topics") or ()
-            spec = self.specs.get((str(log.get("address", "")).lower(), str(topics[0] if topics else "").lower()))
-            if spec is not None:
+            source = self.sources.get((str(log.get("address", "")).lower(), str(topics[0] if topics else "").lower()))
+            if source is not None:
+                log["address"], spec = source
                 keyed.append(((int(log["blockNumber"], 16), int(log["logIndex"], 16)), spec, log))
         keyed.sort(key=lambda item: item[0])
         events = (spec.decode(log) for _, spec, log in keyed)
@@ -445,18 +449,18 @@ def _network(chain: ChainId | None) -> tuple[ChainId, Any]:
 
 
 def _address_of(spec: EventSpec[Any], chain: ChainId, abi_set: str, address: str | None) -> str:
-    """The lower-case address of the contract emitting ``spec`` on ``chain``."""
+    """The checksummed address of the contract emitting ``spec`` on ``chain``."""
     if abi_set not in spec.abi_sets:
         raise UnsupportedOnNetworkError(spec.contract, spec.name, chain)
     if address is not None:
         from ogpu.core.address import to_checksum
 
-        return to_checksum(address, field="address").lower()
+        return to_checksum(address, field="address")
     if spec.contract.upper() not in _SINGLETONS:
         raise InvalidParamsError(
             "address", f"{spec.contract} is deployed once per entity; pass the contract's address="
         )
-    return ChainConfig.get_contract_address(spec.contract.upper(), chain).lower()
+    return ChainConfig.get_contract_address(spec.contract.upper(), chain)
 
 
 def _normalise(value: object) -> object:
@@ -493,9 +497,12 @@ def _selection(
 ) -> _Selection:
     if not specs:
         raise InvalidParamsError("specs", "name at least one event")
-    by_source = {(_address_of(spec, chain, abi_set, address), spec.topic0): spec for spec in specs}
+    sources = {}
+    for spec in specs:
+        emitter = _address_of(spec, chain, abi_set, address)
+        sources[(emitter.lower(), spec.topic0)] = (emitter, spec)
     classes = list(dict.fromkeys(spec.event_class for spec in specs))
-    return _Selection(by_source, _predicate(where, classes, field_equals))
+    return _Selection(sources, _predicate(where, classes, field_equals))
 
 
 def _check_int(name: str, value: object, minimum: int) -> None:
