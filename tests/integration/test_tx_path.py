@@ -325,7 +325,12 @@ def test_underpriced_replacement_bumps_fees_at_the_same_nonce(quiet: str, anvil_
     built = build_transaction(LOCAL, SINK, b"", signer=key, value=1, options=options)
     signed = Account.from_key(key).sign_transaction({k: v for k, v in built.items() if k != "from"})
     replaced = rpc(quiet, "eth_sendRawTransaction", "0x" + signed.raw_transaction.hex())
-    with Miner(quiet):
+    sender = address_of(key).lower()
+
+    def replacement_pending(pool: Any) -> bool:
+        return bool(pool.get(sender, {}).get("0", {}).get("value") == "0x2")
+
+    with Miner(quiet, when=replacement_pending):
         receipt = send_transaction(LOCAL, SINK, b"", signer=key, value=2, options=options)
     mined = rpc(quiet, "eth_getTransactionByHash", receipt.tx_hash)
     assert (int(mined["nonce"], 16), int(mined["value"], 16)) == (0, 2)

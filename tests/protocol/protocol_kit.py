@@ -40,6 +40,8 @@ from ogpu.types.receipt import Receipt
 __all__ = [
     "COVERAGE",
     "ETHER",
+    "LOCKUP",
+    "PAYMENT",
     "ZERO_ADDRESS",
     "Account",
     "Coverage",
