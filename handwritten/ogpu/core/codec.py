@@ -5,8 +5,6 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Callable, TypeVar, overload
 
-from eth_hash.auto import keccak
-
 from ogpu.core.address import ZERO_ADDRESS, to_checksum
 from ogpu.core.errors import DecodeError
 
@@ -26,19 +24,9 @@ def to_address(value: object, field: str) -> str:
     return to_checksum(value, field=field)
 
 
-_cache: dict[str, str] = {}
-
-
 def checksum(value: str) -> str:
-    """EIP-55 form of a lower-case address eth-abi decoded (cached: addresses repeat a lot)."""
-    found = _cache.get(value)
-    if found is None:
-        body = value[2:].lower()
-        digest = keccak(body.encode("ascii")).hex()
-        found = "0x" + "".join(c.upper() if d >= "8" else c for c, d in zip(body, digest))
-        if len(_cache) < 65536:
-            _cache[value] = found
-    return found
+    """EIP-55 form of an address eth-abi decoded (lower case); cached in ``to_checksum``."""
+    return to_checksum(value, field="decoded address")
 
 
 def to_enum(cls: type[E], value: Any) -> E:
