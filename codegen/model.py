@@ -223,6 +223,16 @@ class ErrorModel:
     base: str
     contracts: tuple[str, ...]
 
+    @property
+    def message(self) -> str:
+        """An f-string source for the reason: ``f"TooLow(wanted={wanted!r}, got={got!r})"``."""
+        args = ", ".join(f"{p.abi_name or p.name}={{{p.name}!r}}" for p in self.fields)
+        return f'f"{self.abi_name}({args})"' if self.fields else repr(f"{self.abi_name}()")
+
+    @property
+    def decode_args(self) -> str:
+        return ", ".join(p.type.decode(f"_out[{i}]") for i, p in enumerate(self.fields))
+
 
 @dataclass(frozen=True)
 class InstanceMethod:

@@ -61,7 +61,9 @@ class AnvilNode:
         self.log_path = log_path
         args = [str(ANVIL_BIN), "--host", "127.0.0.1", "--port", str(self.port), *extra_args]
         with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self._wait_ready()
 
     def _wait_ready(self) -> None:
@@ -69,7 +71,9 @@ class AnvilNode:
         body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"anvil exited early:\n{self.log_path.read_text(errors='replace')}")
+                raise RuntimeError(
+                    f"anvil exited early:\n{self.log_path.read_text(errors='replace')}"
+                )
             try:
                 if requests.post(self.url, json=body, timeout=1).ok:
                     return
@@ -136,7 +140,9 @@ def chain_config_state() -> Iterator[None]:
     contracts = {chain: dict(entry) for chain, entry in ChainConfig.CHAIN_CONTRACTS.items()}
     directories = dict(ChainConfig.CHAIN_DIRECTORIES)
     hooks = list(ChainConfig.on_network_file)
-    saved = {name: getattr(ChainConfig, name) for name in ("_current", "_document", "_bootstrapped")}
+    saved = {
+        name: getattr(ChainConfig, name) for name in ("_current", "_document", "_bootstrapped")
+    }
     try:
         yield
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from eth_abi.abi import encode
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 import ogpu.runtime.tx as tx_module
 import ogpu.schema.errors  # noqa: F401 - registers the ABIs' custom errors
@@ -85,7 +85,11 @@ def reverting_init_code(revert_data: bytes) -> bytes:
 
 def emitting_init_code(topic: bytes, word: bytes) -> bytes:
     """Init code of a contract whose every call emits LOG1(topic, word) and stops."""
-    prefix = bytes([0x60, 32, 0x60, 46, 0x60, 0, 0x39, 0x7F]) + topic + bytes([0x60, 32, 0x60, 0, 0xA1, 0x00])
+    prefix = (
+        bytes([0x60, 32, 0x60, 46, 0x60, 0, 0x39, 0x7F])
+        + topic
+        + bytes([0x60, 32, 0x60, 0, 0xA1, 0x00])
+    )
     assert len(prefix) == 46
     return _copy_and(0xF3, prefix + word)
 
@@ -104,7 +108,9 @@ class Miner:
     With ``when``, a block is mined only when ``when(pending pool)`` is true.
     """
 
-    def __init__(self, url: str, interval: float = 0.05, when: Callable[[Any], bool] | None = None) -> None:
+    def __init__(
+        self, url: str, interval: float = 0.05, when: Callable[[Any], bool] | None = None
+    ) -> None:
         self.url, self.interval, self.when = url, interval, when
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -155,7 +161,9 @@ def quiet(anvil_factory: Callable[..., str], point_local: Callable[[str], None])
 def test_value_transfer_receipt(local: str, anvil_keys: tuple[str, ...]) -> None:
     key = anvil_keys[1]
     before = int(rpc(local, "eth_getBalance", SINK, "latest"), 16)
-    receipt = send_transaction(LOCAL, SINK.lower(), b"", signer=key, value=12345, context="transfer")
+    receipt = send_transaction(
+        LOCAL, SINK.lower(), b"", signer=key, value=12345, context="transfer"
+    )
     assert isinstance(receipt, Receipt)
     assert receipt.status == 1 and receipt.gas_used == 21000
     assert len(receipt.tx_hash) == 66 and receipt.tx_hash == receipt.tx_hash.lower()
@@ -165,16 +173,32 @@ def test_value_transfer_receipt(local: str, anvil_keys: tuple[str, ...]) -> None
     assert receipt.timestamp == int(block["timestamp"], 16)
     assert receipt.effective_gas_price > 0
     assert int(rpc(local, "eth_getBalance", SINK, "latest"), 16) == before + 12345
-    assert receipt == rpc(local, "eth_getTransactionByHash", receipt.tx_hash)["hash"].upper().replace("0X", "0x")
+    assert receipt == rpc(local, "eth_getTransactionByHash", receipt.tx_hash)[
+        "hash"
+    ].upper().replace("0X", "0x")
 
 
 def test_build_transaction_sends_nothing(local: str, anvil_keys: tuple[str, ...]) -> None:
     key = anvil_keys[6]
     pending = nonce_count(local, key, "pending")
-    built = build_transaction(LOCAL, SINK, b"\x01\x02", signer=key, value=7, options=TxOptions(gas_buffer=1.5))
-    estimate = int(rpc(local, "eth_estimateGas", {"from": address_of(key), "to": SINK, "data": "0x0102", "value": "0x7"}), 16)
+    built = build_transaction(
+        LOCAL, SINK, b"\x01\x02", signer=key, value=7, options=TxOptions(gas_buffer=1.5)
+    )
+    estimate = int(
+        rpc(
+            local,
+            "eth_estimateGas",
+            {"from": address_of(key), "to": SINK, "data": "0x0102", "value": "0x7"},
+        ),
+        16,
+    )
     assert built["from"] == address_of(key) and built["to"] == SINK
-    assert (built["type"], built["chainId"], built["nonce"], built["value"]) == (2, 31337, pending, 7)
+    assert (built["type"], built["chainId"], built["nonce"], built["value"]) == (
+        2,
+        31337,
+        pending,
+        7,
+    )
     assert built["gas"] == -(-estimate * 3 // 2)
     assert built["data"] == "0x0102"
     assert 0 < built["maxPriorityFeePerGas"] <= built["maxFeePerGas"]
@@ -201,7 +225,9 @@ def test_concurrent_sends_use_each_nonce_once(local: str, anvil_keys: tuple[str,
     for thread in threads:
         thread.join()
     assert failures == []
-    nonces = sorted(int(rpc(local, "eth_getTransactionByHash", r.tx_hash)["nonce"], 16) for r in receipts)
+    nonces = sorted(
+        int(rpc(local, "eth_getTransactionByHash", r.tx_hash)["nonce"], 16) for r in receipts
+    )
     assert nonces == list(range(start, start + 20))
     assert nonce_count(local, key) == start + 20
 
@@ -222,18 +248,33 @@ def test_deploy_and_decode_events(local: str, anvil_keys: tuple[str, ...]) -> No
 # --- reverts -------------------------------------------------------------------------------------
 
 
-def test_reverts_found_by_estimation_raise_before_sending(local: str, anvil_keys: tuple[str, ...]) -> None:
+def test_reverts_found_by_estimation_raise_before_sending(
+    local: str, anvil_keys: tuple[str, ...]
+) -> None:
     key = anvil_keys[3]
     sender = address_of(key)
     master = deploy(local, key, reverting_init_code(error_string("NotMaster")))
-    owner = deploy(local, key, reverting_init_code(keccak(text="OwnableUnauthorizedAccount(address)")[:4] + encode(["address"], [sender])))
-    panic = deploy(local, key, reverting_init_code(keccak(text="Panic(uint256)")[:4] + encode(["uint256"], [0x11])))
+    owner = deploy(
+        local,
+        key,
+        reverting_init_code(
+            keccak(text="OwnableUnauthorizedAccount(address)")[:4] + encode(["address"], [sender])
+        ),
+    )
+    panic = deploy(
+        local,
+        key,
+        reverting_init_code(keccak(text="Panic(uint256)")[:4] + encode(["uint256"], [0x11])),
+    )
     bare = deploy(local, key, reverting_init_code(b""))
     count = nonce_count(local, key, "pending")
 
     with pytest.raises(NotMasterError) as not_master:
         send_transaction(LOCAL, master, b"", signer=key, context="Terminal.announceProvider")
-    assert not_master.value.account == sender and not_master.value.context == "Terminal.announceProvider"
+    assert (
+        not_master.value.account == sender
+        and not_master.value.context == "Terminal.announceProvider"
+    )
     with pytest.raises(NotOwnerError) as not_owner:
         send_transaction(LOCAL, owner, b"", signer=key, context="Nexus.setSourceStatus")
     assert not_owner.value.account == sender and not_owner.value.contract == "Nexus"
@@ -248,11 +289,20 @@ def test_mined_revert_is_replayed_for_its_reason(local: str, anvil_keys: tuple[s
     key = anvil_keys[3]
     target = deploy(local, key, reverting_init_code(error_string("NotOwner")))
     with pytest.raises(NotSourceOwnerError) as info:
-        send_transaction(LOCAL, target, b"", signer=key, options=TxOptions(gas=100_000), context="Nexus.updateSource")
+        send_transaction(
+            LOCAL,
+            target,
+            b"",
+            signer=key,
+            options=TxOptions(gas=100_000),
+            context="Nexus.updateSource",
+        )
     tx_hash = getattr(info.value, "tx_hash")
     assert info.value.caller == address_of(key)
     assert rpc(local, "eth_getTransactionReceipt", tx_hash)["status"] == "0x0"
-    assert isinstance(info.value.__cause__, TxRevertError) and info.value.__cause__.tx_hash == tx_hash
+    assert (
+        isinstance(info.value.__cause__, TxRevertError) and info.value.__cause__.tx_hash == tx_hash
+    )
 
 
 def test_mined_out_of_gas(local: str, anvil_keys: tuple[str, ...]) -> None:
@@ -269,7 +319,9 @@ def test_mined_out_of_gas(local: str, anvil_keys: tuple[str, ...]) -> None:
 
 def test_already_known_waits_for_the_same_hash(quiet: str, anvil_keys: tuple[str, ...]) -> None:
     key = anvil_keys[0]
-    options = TxOptions(gas=21_000, max_fee_per_gas=3 * GWEI, max_priority_fee_per_gas=GWEI, nonce=0)
+    options = TxOptions(
+        gas=21_000, max_fee_per_gas=3 * GWEI, max_priority_fee_per_gas=GWEI, nonce=0
+    )
     built = build_transaction(LOCAL, SINK, b"", signer=key, value=5, options=options)
     signed = Account.from_key(key).sign_transaction({k: v for k, v in built.items() if k != "from"})
     manual = rpc(quiet, "eth_sendRawTransaction", "0x" + signed.raw_transaction.hex())
@@ -280,22 +332,30 @@ def test_already_known_waits_for_the_same_hash(quiet: str, anvil_keys: tuple[str
     assert NonceManager.cached(31337, address_of(key)) == 1
 
 
-def test_nonce_too_low_for_our_own_mined_transaction(local: str, anvil_keys: tuple[str, ...]) -> None:
+def test_nonce_too_low_for_our_own_mined_transaction(
+    local: str, anvil_keys: tuple[str, ...]
+) -> None:
     key = anvil_keys[4]
     nonce = nonce_count(local, key, "pending")
-    options = TxOptions(gas=21_000, max_fee_per_gas=5 * GWEI, max_priority_fee_per_gas=GWEI, nonce=nonce)
+    options = TxOptions(
+        gas=21_000, max_fee_per_gas=5 * GWEI, max_priority_fee_per_gas=GWEI, nonce=nonce
+    )
     first = send_transaction(LOCAL, SINK, b"", signer=key, value=3, options=options)
     again = send_transaction(LOCAL, SINK, b"", signer=key, value=3, options=options)
     assert again.tx_hash == first.tx_hash
     assert nonce_count(local, key) == nonce + 1
 
 
-def test_nonce_too_low_for_someone_elses_transaction(local: str, anvil_keys: tuple[str, ...]) -> None:
+def test_nonce_too_low_for_someone_elses_transaction(
+    local: str, anvil_keys: tuple[str, ...]
+) -> None:
     key = anvil_keys[4]
     send_transaction(LOCAL, SINK, b"", signer=key, value=1)
     pending = nonce_count(local, key, "pending")
     with pytest.raises(NonceError) as info:
-        send_transaction(LOCAL, SINK, b"", signer=key, value=999, options=TxOptions(nonce=pending - 1))
+        send_transaction(
+            LOCAL, SINK, b"", signer=key, value=999, options=TxOptions(nonce=pending - 1)
+        )
     assert (info.value.tried, info.value.suggested) == (pending - 1, pending)
     assert info.value.address == address_of(key)
 
@@ -319,9 +379,13 @@ def test_managed_nonce_recovers_from_a_stale_count(
     assert int(rpc(local, "eth_getTransactionByHash", receipt.tx_hash)["nonce"], 16) == expected
 
 
-def test_underpriced_replacement_bumps_fees_at_the_same_nonce(quiet: str, anvil_keys: tuple[str, ...]) -> None:
+def test_underpriced_replacement_bumps_fees_at_the_same_nonce(
+    quiet: str, anvil_keys: tuple[str, ...]
+) -> None:
     key = anvil_keys[1]
-    options = TxOptions(gas=21_000, max_fee_per_gas=3 * GWEI, max_priority_fee_per_gas=GWEI, nonce=0)
+    options = TxOptions(
+        gas=21_000, max_fee_per_gas=3 * GWEI, max_priority_fee_per_gas=GWEI, nonce=0
+    )
     built = build_transaction(LOCAL, SINK, b"", signer=key, value=1, options=options)
     signed = Account.from_key(key).sign_transaction({k: v for k, v in built.items() if k != "from"})
     replaced = rpc(quiet, "eth_sendRawTransaction", "0x" + signed.raw_transaction.hex())
@@ -339,7 +403,9 @@ def test_underpriced_replacement_bumps_fees_at_the_same_nonce(quiet: str, anvil_
     assert rpc(quiet, "eth_getTransactionReceipt", replaced) is None
 
 
-def test_fee_below_base_fee_gives_gas_error_after_retries(local: str, anvil_keys: tuple[str, ...]) -> None:
+def test_fee_below_base_fee_gives_gas_error_after_retries(
+    local: str, anvil_keys: tuple[str, ...]
+) -> None:
     key = anvil_keys[7]
     pending = nonce_count(local, key, "pending")
     options = TxOptions(max_fee_per_gas=1, max_priority_fee_per_gas=1, max_retries=2)
@@ -387,8 +453,17 @@ def test_nonce_utilities_fill_pending_gaps(quiet: str, anvil_keys: tuple[str, ..
     ChainConfig.set_chain(LOCAL)
     stuck = []
     for nonce in (0, 1):
-        tx = {"type": 2, "chainId": 31337, "nonce": nonce, "to": SINK, "value": 1, "gas": 21_000,
-              "maxFeePerGas": 2 * GWEI, "maxPriorityFeePerGas": GWEI // 2, "data": "0x"}
+        tx = {
+            "type": 2,
+            "chainId": 31337,
+            "nonce": nonce,
+            "to": SINK,
+            "value": 1,
+            "gas": 21_000,
+            "maxFeePerGas": 2 * GWEI,
+            "maxPriorityFeePerGas": GWEI // 2,
+            "data": "0x",
+        }
         raw = Account.from_key(key).sign_transaction(tx).raw_transaction
         stuck.append(rpc(quiet, "eth_sendRawTransaction", "0x" + raw.hex()))
     info = get_nonce_info(address_of(key).lower())

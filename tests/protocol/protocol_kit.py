@@ -12,6 +12,7 @@ The coverage registry counts what really reached the devnet:
 
 from __future__ import annotations
 
+import time
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ LOCKUP = ETHER
 METADATA_URL = "https://ipfs.invalid/ipfs/metadata.json"
 CONFIG_URL = "https://ipfs.invalid/ipfs/taskConfig.json"
 FIXED_UPDATE_TIME = 1_700_000_000
+RECEIPT_TIMEOUT_S = 10.0
 
 CONTRACT_MODULES: tuple[types.ModuleType, ...] = (
     nexus,
@@ -160,7 +162,11 @@ COVERAGE = Coverage()
 
 
 def specs_named_by(func: Callable[..., Any]) -> list[Fn[Any]]:
-    """The ``_F_*`` specs a generated wrapper names: its own module's, or ``_module._F_*``."""
+    """The ``_F_*`` specs a generated wrapper names: its own module's, or ``_module._F_*``.
+
+    A wrapper naming none (such as ``terminal.revoke_agent``) is followed into the functions of
+    its own module that it calls.
+    """
     target = getattr(func, "__func__", func)
     code: types.CodeType = target.__code__
     scope: dict[str, Any] = target.__globals__
@@ -176,6 +182,9 @@ def specs_named_by(func: Callable[..., Any]) -> list[Fn[Any]]:
         specs = [c for c in candidates if isinstance(c, Fn)]
         assert len(specs) == 1, f"{target.__qualname__}: {name} is ambiguous or unknown"
         found.append(specs[0])
+    if not found:
+        callees = [scope[n] for n in code.co_names if isinstance(scope.get(n), types.FunctionType)]
+        found = [fn for callee in callees if callee.__module__ == target.__module__ for fn in specs_named_by(callee)]
     assert found, f"{target.__qualname__} names no generated function spec"
     return found
 
@@ -296,7 +305,7 @@ class Kit:
         self.rpc("anvil_setBalance", sender, hex(ETHER))
         try:
             tx = {"from": sender, "to": to, "data": "0x" + fn.encode(args).hex()}
-            raw = self.rpc("eth_getTransactionReceipt", self.rpc("eth_sendTransaction", tx))
+            raw = self._mined(self.rpc("eth_sendTransaction", tx))
         finally:
             self.rpc("anvil_stopImpersonatingAccount", sender)
         assert int(raw["status"], 16) == 1, f"{fn.label} from {sender} reverted"
@@ -305,13 +314,22 @@ class Kit:
         self.record_receipt(receipt)
         return receipt
 
+    def _mined(self, tx_hash: str) -> dict[str, Any]:
+        """The raw receipt, polled for: anvil mines an accepted transaction a moment later."""
+        deadline = time.monotonic() + RECEIPT_TIMEOUT_S
+        while True:
+            raw = self.rpc("eth_getTransactionReceipt", tx_hash)
+            if raw is not None:
+                return dict(raw)
+            assert time.monotonic() < deadline, f"{tx_hash} was not mined"
+            time.sleep(0.005)
+
     def deploy_log_emitter(self) -> str:
         """Deploy :data:`LOG4_EMITTER_INIT_CODE`; return its address."""
         from ogpu.runtime.tx import send_transaction
 
         receipt = send_transaction(ChainId.LOCAL, None, LOG4_EMITTER_INIT_CODE, signer=self.admin.key)
-        raw = self.rpc("eth_getTransactionReceipt", receipt.tx_hash)
-        return str(raw["contractAddress"])
+        return str(self._mined(receipt.tx_hash)["contractAddress"])
 
     def emit_log4(self, emitter: str, topics: Iterable[bytes]) -> Receipt:
         """Make the emitter log the four ``topics``; return the receipt (events recorded)."""

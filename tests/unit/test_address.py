@@ -12,7 +12,12 @@ CHECKSUMMED = "0x2b0cC6058313801D5feb184a539e3a0C5A87a6a1"  # mainnet Nexus (api
 
 @pytest.mark.parametrize(
     "value",
-    [CHECKSUMMED, CHECKSUMMED.lower(), "0x" + CHECKSUMMED[2:].upper(), "0X" + CHECKSUMMED[2:].lower()],
+    [
+        CHECKSUMMED,
+        CHECKSUMMED.lower(),
+        "0x" + CHECKSUMMED[2:].upper(),
+        "0X" + CHECKSUMMED[2:].lower(),
+    ],
 )
 def test_accepts_lower_upper_and_checksummed(value: str) -> None:
     assert to_checksum(value) == CHECKSUMMED

@@ -149,7 +149,9 @@ def test_supports(contract: str, name: str, mainnet: bool, testnet: bool) -> Non
 
 def test_missing_and_malformed_abis_raise_config_errors(tmp_path: Path) -> None:
     (tmp_path / "Broken.json").write_text("{not json")
-    (tmp_path / "ObjectAbi.json").write_text(json.dumps({"abi": [{"type": "function", "name": "f"}]}))
+    (tmp_path / "ObjectAbi.json").write_text(
+        json.dumps({"abi": [{"type": "function", "name": "f"}]})
+    )
     ChainConfig.CHAIN_DIRECTORIES[ChainId.OGPU_MAINNET] = str(tmp_path)
     with pytest.raises(ConfigError, match="no ABI named"):
         ChainConfig.load_abi("MissingAbi")
@@ -193,7 +195,9 @@ def test_use_network_file_makes_local_current(tmp_path: Path) -> None:
     assert ChainConfig.get_current_chain() is ChainId.LOCAL
     assert ChainConfig.get_rpc() == "http://127.0.0.1:18545"
     assert ChainConfig.get_contract_address("NEXUS") == "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-    assert ChainConfig.get_contract_address("MANAGER") == "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9"
+    assert (
+        ChainConfig.get_contract_address("MANAGER") == "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9"
+    )
     assert ChainConfig.get_chain_abi_directory().endswith(os.path.join("abis", "mainnet"))
     assert len(seen) == 1 and seen[0]["chain_id"] == 31337
     assert ChainConfig.network_document() is seen[0]
@@ -214,7 +218,9 @@ def test_network_file_for_another_chain(tmp_path: Path) -> None:
         ({"contracts": {**LOCAL_CONTRACTS, "VAULT": "0x1234"}}, InvalidAddressError, "VAULT"),
     ],
 )
-def test_malformed_network_files(tmp_path: Path, changes: dict[str, Any], error: type[Exception], match: str) -> None:
+def test_malformed_network_files(
+    tmp_path: Path, changes: dict[str, Any], error: type[Exception], match: str
+) -> None:
     with pytest.raises(error, match=match):
         ChainConfig.use_network_file(write_document(tmp_path, **changes))
 
@@ -227,7 +233,9 @@ def test_unreadable_network_file(tmp_path: Path) -> None:
         ChainConfig.use_network_file(tmp_path / "list.json")
 
 
-def test_env_network_file_is_read_at_first_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_network_file_is_read_at_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[Mapping[str, Any]] = []
     ChainConfig.on_network_file.append(seen.append)
     monkeypatch.setenv(NETWORK_FILE_ENV, str(write_document(tmp_path)))
@@ -236,7 +244,9 @@ def test_env_network_file_is_read_at_first_use(tmp_path: Path, monkeypatch: pyte
     assert len(seen) == 1
 
 
-def test_env_network_file_failure_is_not_forgotten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_network_file_failure_is_not_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(NETWORK_FILE_ENV, str(tmp_path / "missing.json"))
     for _ in range(2):
         with pytest.raises(ConfigError):
@@ -258,6 +268,8 @@ def test_import_does_no_io_and_loads_no_web3(tmp_path: Path) -> None:
     env = dict(os.environ, **{NETWORK_FILE_ENV: str(tmp_path / "missing.json")})
     paths = [str(ROOT / "handwritten"), str(ROOT / "generated"), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "lazy"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from eth_abi.abi import encode
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 
 import ogpu.schema.events  # noqa: F401 - registers the generated event specs

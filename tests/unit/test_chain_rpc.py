@@ -76,7 +76,10 @@ def test_request_returns_the_result(server: Server) -> None:
 
 def test_error_response_keeps_code_and_data(server: Server) -> None:
     error = {"code": 3, "message": "execution reverted", "data": "0x08c379a0"}
-    server.respond = lambda body: (200, json.dumps({"jsonrpc": "2.0", "id": body["id"], "error": error}).encode())
+    server.respond = lambda body: (
+        200,
+        json.dumps({"jsonrpc": "2.0", "id": body["id"], "error": error}).encode(),
+    )
     with pytest.raises(JsonRpcError) as info:
         RpcClient(server.url).request("eth_call", [{"to": "0x00"}, "latest"])
     assert info.value.code == 3
@@ -104,7 +107,10 @@ def test_http_errors_and_garbage(server: Server) -> None:
 
 def test_http_error_with_a_json_rpc_error_body(server: Server) -> None:
     error = {"code": -32005, "message": "rate limited"}
-    server.respond = lambda body: (429, json.dumps({"jsonrpc": "2.0", "id": body["id"], "error": error}).encode())
+    server.respond = lambda body: (
+        429,
+        json.dumps({"jsonrpc": "2.0", "id": body["id"], "error": error}).encode(),
+    )
     with pytest.raises(JsonRpcError, match="rate limited") as info:
         RpcClient(server.url).request("eth_blockNumber")
     assert info.value.code == -32005
@@ -121,7 +127,13 @@ def test_batch_is_one_post_reordered_by_id_with_error_items(server: Server) -> N
         items: list[dict[str, Any]] = []
         for call in reversed(body):
             if call["method"] == "eth_bad":
-                items.append({"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32601, "message": "nope"}})
+                items.append(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": call["id"],
+                        "error": {"code": -32601, "message": "nope"},
+                    }
+                )
             else:
                 items.append({"jsonrpc": "2.0", "id": call["id"], "result": call["params"][0]})
         return 200, json.dumps(items).encode()
@@ -136,10 +148,18 @@ def test_batch_is_one_post_reordered_by_id_with_error_items(server: Server) -> N
 def test_batch_edge_cases(server: Server) -> None:
     client = RpcClient(server.url)
     assert client.batch([]) == [] and server.bodies == []
-    server.respond = lambda body: (200, json.dumps([{"jsonrpc": "2.0", "id": body[0]["id"], "result": 1}]).encode())
+    server.respond = lambda body: (
+        200,
+        json.dumps([{"jsonrpc": "2.0", "id": body[0]["id"], "result": 1}]).encode(),
+    )
     with pytest.raises(RpcError, match="lacks 1 of 2"):
         client.batch([("a", []), ("b", [])])
-    server.respond = lambda body: (200, json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "batches off"}}).encode())
+    server.respond = lambda body: (
+        200,
+        json.dumps(
+            {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "batches off"}}
+        ).encode(),
+    )
     with pytest.raises(JsonRpcError, match="batches off"):
         client.batch([("a", [])])
 

@@ -14,7 +14,6 @@ reach the helpers through the fixtures and import the names below for typing onl
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ContextManager
@@ -85,9 +84,8 @@ class Net:
         self.rpc("evm_mine")
 
     def now(self) -> int:
-        """The time the chain will most likely stamp on its next block."""
-        latest = int(self.rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
-        return max(latest + 1, int(time.time()))
+        """The time the chain will stamp on its next block (anvil's pending block says it)."""
+        return int(self.rpc("eth_getBlockByNumber", ["pending", False])["timestamp"], 16)
 
     def pin_count(self) -> int:
         """How many objects the IPFS node has pinned (every upload pins one)."""

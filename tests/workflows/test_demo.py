@@ -36,6 +36,8 @@ def test_demo_round_trip_prints_steps_events_and_summary() -> None:
     steps = re.findall(r"^\[\s*(\d+)/11\] ", out, flags=re.MULTILINE)
     assert steps == [str(n) for n in range(1, 12)]
     events = [line for line in out.splitlines() if line.lstrip().startswith("event")]
+    missing = [expected for expected in EXPECTED_EVENTS if not any(expected in line for line in events)]
+    assert not missing, out
     positions = [next(i for i, line in enumerate(events) if expected in line) for expected in EXPECTED_EVENTS]
     assert positions == sorted(positions), "events were not printed in chain order"
     assert re.search(r"^  task +0x[0-9a-fA-F]{40}  status FINALIZED$", out, flags=re.MULTILINE)

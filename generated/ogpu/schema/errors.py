@@ -25,7 +25,7 @@ class AccessControlBadConfirmationError(ContractCustomError):
     def __init__(self, *, tx_hash: str | None = None, context: str | None = None) -> None:
         ContractCustomError.__init__(
             self,
-            "AccessControlBadConfirmation" + "(" + ", ".join([]) + ")",
+            "AccessControlBadConfirmation()",
             tx_hash=tx_hash,
             error_name="AccessControlBadConfirmation",
             error_args=(),
@@ -38,7 +38,9 @@ class AccessControlBadConfirmationError(ContractCustomError):
 
 
 class AccessControlUnauthorizedAccountError(ContractCustomError):
-    """``AccessControlUnauthorizedAccount(address,bytes32)`` (selector ``0xe2517d3f``), declared by Manager."""
+    """``AccessControlUnauthorizedAccount(address,bytes32)`` (selector ``0xe2517d3f``), declared by
+    Manager.
+    """
 
     error_signature = "AccessControlUnauthorizedAccount(address,bytes32)"
     selector = bytes.fromhex("e2517d3f")
@@ -52,36 +54,27 @@ class AccessControlUnauthorizedAccountError(ContractCustomError):
         tx_hash: str | None = None,
         context: str | None = None,
     ) -> None:
-        self.account = account
-        self.needed_role = needed_role
         ContractCustomError.__init__(
             self,
-            "AccessControlUnauthorizedAccount"
-            + "("
-            + ", ".join(
-                [
-                    f"account={account!r}",
-                    f"neededRole={needed_role!r}",
-                ]
-            )
-            + ")",
+            f"AccessControlUnauthorizedAccount(account={account!r}, neededRole={needed_role!r})",
             tx_hash=tx_hash,
             error_name="AccessControlUnauthorizedAccount",
             error_args=(account, needed_role),
             context=context,
         )
+        self.account = account
+        self.needed_role = needed_role
 
     @classmethod
     def decode(cls, data: bytes) -> AccessControlUnauthorizedAccountError:
         _out = abi_decode(cls.abi_types, data)
-        return cls(
-            _rt.checksum(_out[0]),
-            _out[1],
-        )
+        return cls(_rt.checksum(_out[0]), _out[1])
 
 
 class OwnableInvalidOwnerError(ContractCustomError):
-    """``OwnableInvalidOwner(address)`` (selector ``0x1e4fbdf7``), declared by Controller, Nexus, Response, Source, Task, Terminal."""
+    """``OwnableInvalidOwner(address)`` (selector ``0x1e4fbdf7``), declared by Controller, Nexus,
+    Response, Source, Task, Terminal.
+    """
 
     error_signature = "OwnableInvalidOwner(address)"
     selector = bytes.fromhex("1e4fbdf7")
@@ -90,33 +83,26 @@ class OwnableInvalidOwnerError(ContractCustomError):
     def __init__(
         self, owner: str, *, tx_hash: str | None = None, context: str | None = None
     ) -> None:
-        self.owner = owner
         ContractCustomError.__init__(
             self,
-            "OwnableInvalidOwner"
-            + "("
-            + ", ".join(
-                [
-                    f"owner={owner!r}",
-                ]
-            )
-            + ")",
+            f"OwnableInvalidOwner(owner={owner!r})",
             tx_hash=tx_hash,
             error_name="OwnableInvalidOwner",
             error_args=(owner,),
             context=context,
         )
+        self.owner = owner
 
     @classmethod
     def decode(cls, data: bytes) -> OwnableInvalidOwnerError:
         _out = abi_decode(cls.abi_types, data)
-        return cls(
-            _rt.checksum(_out[0]),
-        )
+        return cls(_rt.checksum(_out[0]))
 
 
 class OwnableUnauthorizedAccountError(ContractCustomError, NotOwnerError):
-    """``OwnableUnauthorizedAccount(address)`` (selector ``0x118cdaa7``), declared by Controller, Nexus, Response, Source, Task, Terminal."""
+    """``OwnableUnauthorizedAccount(address)`` (selector ``0x118cdaa7``), declared by Controller,
+    Nexus, Response, Source, Task, Terminal.
+    """
 
     error_signature = "OwnableUnauthorizedAccount(address)"
     selector = bytes.fromhex("118cdaa7")
@@ -125,29 +111,20 @@ class OwnableUnauthorizedAccountError(ContractCustomError, NotOwnerError):
     def __init__(
         self, account: str, *, tx_hash: str | None = None, context: str | None = None
     ) -> None:
-        self.account = account
         ContractCustomError.__init__(
             self,
-            "OwnableUnauthorizedAccount"
-            + "("
-            + ", ".join(
-                [
-                    f"account={account!r}",
-                ]
-            )
-            + ")",
+            f"OwnableUnauthorizedAccount(account={account!r})",
             tx_hash=tx_hash,
             error_name="OwnableUnauthorizedAccount",
             error_args=(account,),
             context=context,
         )
+        self.account = account
 
     @classmethod
     def decode(cls, data: bytes) -> OwnableUnauthorizedAccountError:
         _out = abi_decode(cls.abi_types, data)
-        return cls(
-            _rt.checksum(_out[0]),
-        )
+        return cls(_rt.checksum(_out[0]))
 
 
 CUSTOM_ERRORS: Mapping[bytes, type[ContractCustomError]] = {

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eth_typing import ChecksumAddress, HexAddress, HexStr
 
+from ogpu.chain.rpc import RpcClient, get_rpc_client, quantity
 from ogpu.core.address import to_checksum
 from ogpu.core.errors import NonceError, SignerMismatchError, TxTimeoutError
 
 if TYPE_CHECKING:  # pragma: no cover
     from web3 import Web3
 
-    from ogpu.chain.rpc import RpcClient
     from ogpu.schema.networks import ChainId
 
 __all__ = [
@@ -61,7 +61,11 @@ class NonceManager:
             cached = cls._next.get(key)
             if cached is not None and not force_refresh:
                 return cached
-            pending = int(web3.eth.get_transaction_count(ChecksumAddress(HexAddress(HexStr(key[1]))), "pending"))
+            pending = int(
+                web3.eth.get_transaction_count(
+                    ChecksumAddress(HexAddress(HexStr(key[1]))), "pending"
+                )
+            )
             cls._next[key] = pending
             return pending
 
@@ -170,12 +174,19 @@ def fix_nonce(address: str | None = None, private_key: str | None = None) -> int
     chain, rpc = _current_rpc()
     mined, pending = _counts(rpc, account)
     top = max(pending, NonceManager.cached(chain.value, account) or 0)
-    logger.info("fix_nonce %s: mined %d, pending %d, filling up to %d", account, mined, pending, top)
+    logger.info(
+        "fix_nonce %s: mined %d, pending %d, filling up to %d", account, mined, pending, top
+    )
     last_hash = ""
     for nonce in range(mined, top):
         try:
             last_hash = broadcast_transaction(
-                chain, account, b"", signer=signer, options=TxOptions(nonce=nonce), context="fix_nonce"
+                chain,
+                account,
+                b"",
+                signer=signer,
+                options=TxOptions(nonce=nonce),
+                context="fix_nonce",
             )
             logger.info("fix_nonce %s: nonce %d filled by %s", account, nonce, last_hash)
         except NonceError:
@@ -218,8 +229,8 @@ def get_nonce_info(address: str | None = None, private_key: str | None = None) -
 
 
 def _account_of(address: str | None, private_key: str | None) -> str:
-    """The address alone when given, else the key's (default ``CLIENT_PRIVATE_KEY``)."""
-    if address is not None and private_key is None:
+    """``address`` when given, else the key's address (default ``CLIENT_PRIVATE_KEY``)."""
+    if address is not None:
         return to_checksum(address, field="address")
     from ogpu.runtime.signers import resolve_signer
     from ogpu.schema.enums import Role
@@ -229,7 +240,6 @@ def _account_of(address: str | None, private_key: str | None) -> str:
 
 def _current_rpc() -> tuple[ChainId, RpcClient]:
     from ogpu.chain.config import ChainConfig
-    from ogpu.chain.rpc import get_rpc_client
 
     chain = ChainConfig.get_current_chain()
     return chain, get_rpc_client(chain)
@@ -248,10 +258,8 @@ def _wait_until_mined(rpc: RpcClient, account: str, target: int, last_hash: str)
 
 
 def _counts(rpc: RpcClient, account: str) -> tuple[int, int]:
-    from ogpu.chain.rpc import quantity
-
-    mined, pending = rpc.batch(
-        [("eth_getTransactionCount", [account, "latest"]), ("eth_getTransactionCount", [account, "pending"])]
-    )
+    """The (mined, pending) transaction counts of ``account``, in one batch."""
     method = "eth_getTransactionCount"
-    return quantity(mined, url=rpc.url, method=method), quantity(pending, url=rpc.url, method=method)
+    answers = rpc.batch([(method, [account, "latest"]), (method, [account, "pending"])])
+    mined, pending = (quantity(answer, url=rpc.url, method=method) for answer in answers)
+    return mined, pending

@@ -55,7 +55,9 @@ class RpcClient:
     def request(self, method: str, params: Sequence[Any] = ()) -> Any:
         """Call ``method`` and return its ``result``; any failure raises ``RpcError``."""
         request_id = next(self._ids)
-        body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)})
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)}
+        )
         reply = self._post(body, method)
         if not isinstance(reply, dict):
             raise RpcError(self.url, method, f"expected a JSON object, got {type(reply).__name__}")
@@ -103,7 +105,9 @@ class RpcClient:
         import requests
 
         try:
-            response = self._session.post(self.url, data=body, headers=_HEADERS, timeout=self.timeout)
+            response = self._session.post(
+                self.url, data=body, headers=_HEADERS, timeout=self.timeout
+            )
         except requests.RequestException as exc:
             raise RpcError(self.url, method, f"{type(exc).__name__}: {exc}") from exc
         try:
@@ -111,7 +115,9 @@ class RpcClient:
         except ValueError as exc:
             status = response.status_code
             reason = f"HTTP {status}" if status != 200 else "the reply is not JSON"
-            raise RpcError(self.url, method, reason, code=status if status != 200 else None) from exc
+            raise RpcError(
+                self.url, method, reason, code=status if status != 200 else None
+            ) from exc
         if response.status_code != 200 and not _has_error_member(reply):
             code = response.status_code
             raise RpcError(self.url, method, f"HTTP {code}", code=code)
@@ -172,7 +178,9 @@ def _error_object(error: Any) -> JsonRpcErrorObject:
     if isinstance(error, dict):
         code = error.get("code")
         return JsonRpcErrorObject(
-            code if isinstance(code, int) else None, str(error.get("message", "")), error.get("data")
+            code if isinstance(code, int) else None,
+            str(error.get("message", "")),
+            error.get("data"),
         )
     return JsonRpcErrorObject(None, str(error))
 

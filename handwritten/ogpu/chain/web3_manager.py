@@ -52,7 +52,9 @@ class Web3Manager:
     def update_rpc_url(cls, chain_id: ChainId, rpc_url: str) -> None:
         """Point the chain at ``rpc_url``; the next ``get_web3_instance`` builds and probes anew."""
         if not isinstance(rpc_url, str) or not rpc_url.startswith(("http://", "https://")):
-            raise InvalidRpcUrlError(str(rpc_url), reason="only http:// and https:// URLs are supported")
+            raise InvalidRpcUrlError(
+                str(rpc_url), reason="only http:// and https:// URLs are supported"
+            )
         ChainConfig.get_rpc(chain_id)  # raises ChainNotSupportedError for an unknown chain
         with cls._lock:
             CHAIN_RPC_URLS[chain_id] = rpc_url

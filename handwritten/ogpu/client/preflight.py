@@ -6,9 +6,9 @@ to ask next (whose agent the signer must be), is pinned to the same block. A ref
 typed error carrying the numbers, before any upload or transaction.
 
 Chain time: the contracts compare against the timestamp of the block that will include the
-transaction, which is later than the latest block. The checks use
-``max(latest block timestamp + 1, local clock)`` as "now", which is what a node that mines on
-demand (anvil) stamps the next block with; near the bounds the chain remains the judge.
+transaction, not the latest block's (which can be minutes old on a node that mines on demand,
+or behind the local clock after anvil's ``evm_revert``). The checks take "now" from the node's
+pending block; near the bounds (a few seconds) the chain remains the judge.
 """
 
 from __future__ import annotations
@@ -215,11 +215,25 @@ def _read_one(call: Call[Any], block: int, chain: ChainId | None) -> Any:
 
 
 def chain_now(block: int, chain: ChainId | None) -> int:
-    """The time the block after ``block`` will most likely carry (see the module docstring)."""
+    """The timestamp the next block will most likely carry (see the module docstring).
+
+    The node's pending block says it best (it follows anvil's time travel and any lag of its
+    clock); a node without one gives ``max(timestamp of block + 1, local clock)``.
+    """
     resolved = chain if chain is not None else ChainConfig.get_current_chain()
-    header = get_rpc_client(resolved).request("eth_getBlockByNumber", [hex(block), False])
-    latest = int(header["timestamp"], 16) if isinstance(header, dict) else 0
-    return max(latest + 1, int(time.time()))
+    pending, pinned = get_rpc_client(resolved).batch(
+        [("eth_getBlockByNumber", ["pending", False]), ("eth_getBlockByNumber", [hex(block), False])]
+    )
+    after_pinned = (_timestamp(pinned) or 0) + 1
+    expected = _timestamp(pending)
+    return max(expected, after_pinned) if expected is not None else max(after_pinned, int(time.time()))
+
+
+def _timestamp(header: Any) -> int | None:
+    """A block header's timestamp, or None for an error or a node without that block."""
+    if isinstance(header, dict) and isinstance(header.get("timestamp"), str):
+        return int(header["timestamp"], 16)
+    return None
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -199,6 +199,9 @@ class NotProviderError(PermissionError):
 class NotOwnerError(PermissionError):
     """``OwnableUnauthorizedAccount``: the account is not the contract's owner."""
 
+    contract: str | None = None
+    account: str | None = None
+
     def __init__(
         self, contract: str | None = None, account: str | None = None, *, context: str | None = None
     ) -> None:
@@ -298,7 +301,9 @@ class TxRevertError(TxError):
         self.error_name = error_name
         self.error_args = error_args
         where = f" (tx {tx_hash})" if tx_hash else ""
-        super().__init__(f"reverted: {reason or 'no reason given'}{where}", context=context)
+        # Not super(): generated custom errors also derive from a typed branch (NotOwnerError)
+        # whose constructor takes other fields; they set those fields themselves.
+        OGPUError.__init__(self, f"reverted: {reason or 'no reason given'}{where}", context=context)
 
 
 class ContractCustomError(TxRevertError):

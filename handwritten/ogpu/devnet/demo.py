@@ -54,6 +54,8 @@ _META_FIELDS = frozenset(
     {"block_number", "transaction_hash", "log_index", "block_hash", "contract_address"}
 )
 _AMOUNT_FIELDS = frozenset({"amount", "suggested_payment"})
+_CREATIONS = {"SourcePublished": "source", "TaskPublished": "task", "ResponseSubmitted": "response"}
+"""Events that announce a new entity: the field holding its address, also the name it gets."""
 
 T = TypeVar("T")
 
@@ -106,20 +108,14 @@ class Steps:
 
     total: int
     pace: float
-    log: EventLog
     receipts: list[Receipt] = field(default_factory=list)
     done: int = 0
 
-    def run(self, title: str, action: Callable[[], T], *, label: str = "") -> T:
-        """Print ``title``, run ``action``, remember the receipt it returns (or carries).
-
-        ``label``: the name the event log gives the address of the entity ``action`` creates.
-        """
+    def run(self, title: str, action: Callable[[], T]) -> T:
+        """Print ``title``, run ``action``, remember the receipt it returns (or carries)."""
         self.done += 1
         print(f"[{self.done:>2}/{self.total}] {title}", flush=True)
         result = action()
-        if label:
-            self.log.name(str(getattr(result, "address")), label)
         receipt = result if isinstance(result, Receipt) else getattr(result, "receipt", None)
         if isinstance(receipt, Receipt):
             self.receipts.append(receipt)
@@ -150,11 +146,9 @@ class Outcome:
 ROUND_TRIP_STEPS = 11
 
 
-def round_trip(
-    keys: dict[str, str], addresses: dict[str, str], log: EventLog, pace: float
-) -> Outcome:
+def round_trip(keys: dict[str, str], addresses: dict[str, str], pace: float) -> Outcome:
     """Play every role once, through the public API; every write is checked before it is sent."""
-    steps = Steps(ROUND_TRIP_STEPS, pace, log)
+    steps = Steps(ROUND_TRIP_STEPS, pace)
     cli, prov, mast, agt = (addresses[r] for r in ("client", "provider", "master", "agent"))
     steps.run("client deposits 1 OGPU into its vault balance",
               lambda: vault.deposit(cli, CLIENT_DEPOSIT, signer=keys["client"]))  # fmt: skip
@@ -165,16 +159,15 @@ def round_trip(
     steps.run("master authorises its scheduling agent",
               lambda: Master(mast).set_agent(agt, True, signer=keys["master"]))  # fmt: skip
     source = steps.run("client publishes a source (metadata uploaded to IPFS)",
-                       lambda: client.publish_source(_source_info(), keys["client"]), label="source")  # fmt: skip
+                       lambda: client.publish_source(_source_info(), keys["client"]))  # fmt: skip
     steps.run("agent registers the provider to the source (CPU)",
               lambda: agent.register_to(source.address, prov, Environment.CPU, keys["agent"]))  # fmt: skip
     task = steps.run("client publishes a task paying 0.1 OGPU (pre-flight, then config uploaded)",
-                     lambda: client.publish_task(_task_info(source.address), keys["client"]), label="task")  # fmt: skip
+                     lambda: client.publish_task(_task_info(source.address), keys["client"]))  # fmt: skip
     steps.run("agent attempts the task for the provider",
               lambda: agent.attempt(task.address, prov, TASK_PAYMENT, keys["agent"]))  # fmt: skip
     response = steps.run("provider submits its result (payload uploaded to IPFS)",
-                         lambda: provider_runtime.submit_response(task.address, _result(), signer=keys["provider"]),
-                         label="response")  # fmt: skip
+                         lambda: provider_runtime.submit_response(task.address, _result(), signer=keys["provider"]))  # fmt: skip
     result = _read_and_confirm(steps, task, keys["client"])
     steps.run("provider withdraws its pay from the vault",
               lambda: Provider(prov).withdraw_from_vault(TASK_PAYMENT, signer=keys["provider"]))  # fmt: skip
@@ -261,7 +254,7 @@ async def run_with_watcher(
     head = int(get_rpc_client(ChainId.LOCAL).request("eth_blockNumber", []), 16)
     watcher = asyncio.create_task(watch_events(log, head + 1, ChainId.LOCAL))
     try:
-        outcome = await asyncio.to_thread(round_trip, keys, addresses, log, pace)
+        outcome = await asyncio.to_thread(round_trip, keys, addresses, pace)
         await _catch_up(log, outcome.receipts[-1].block_number, watcher)
     finally:
         watcher.cancel()

@@ -69,7 +69,9 @@ REVERT_PATTERN_MAP: dict[str, ErrorBuilder] = {
     "Expired": lambda context, caller: TaskExpiredError(context=context),
     "AlreadyConfirmed": lambda context, caller: ResponseAlreadyConfirmedError(context=context),
     "AlreadyFinalized": lambda context, caller: TaskAlreadyFinalizedError(context=context),
-    "InsufficientBalance": lambda context, caller: InsufficientBalanceError(caller, context=context),
+    "InsufficientBalance": lambda context, caller: InsufficientBalanceError(
+        caller, context=context
+    ),
     "InsufficientLockup": lambda context, caller: InsufficientLockupError(caller, context=context),
     "UnbondingNotElapsed": lambda context, caller: UnbondingPeriodNotElapsedError(
         caller, context=context
@@ -149,7 +151,9 @@ def decode_revert(
     """
     data = revert_data_of(getattr(exc, "data", None))
     if data is None:
-        data = next((d for d in map(revert_data_of, getattr(exc, "args", ())) if d is not None), None)
+        data = next(
+            (d for d in map(revert_data_of, getattr(exc, "args", ())) if d is not None), None
+        )
     if data is not None:
         error = decode_revert_data(data, context=context, caller=caller)
     elif isinstance(exc, OGPUError) and not _is_revert_message(_message_of(exc)):
@@ -192,7 +196,10 @@ def _from_panic(data: bytes, context: str | None) -> OGPUError:
         return TxRevertError(f"malformed Panic(uint256) data 0x{data.hex()}", context=context)
     meaning = _PANIC_MEANINGS.get(int(code), "unknown panic code")
     return TxRevertError(
-        f"panic 0x{int(code):02x}: {meaning}", error_name="Panic", error_args=(int(code),), context=context
+        f"panic 0x{int(code):02x}: {meaning}",
+        error_name="Panic",
+        error_args=(int(code),),
+        context=context,
     )
 
 
@@ -204,10 +211,9 @@ def _from_custom_error(data: bytes, context: str | None) -> OGPUError:
         )
     if custom.context is None:
         custom.context = context
-    if custom.error_name == "OwnableUnauthorizedAccount" and custom.error_args:
-        error = NotOwnerError(_contract_of(context), str(custom.error_args[0]), context=context)
-        error.__cause__ = custom
-        return error
+    if isinstance(custom, NotOwnerError) and custom.contract is None:
+        # The generated OwnableUnauthorizedAccountError is a NotOwnerError; name the contract.
+        custom.contract = _contract_of(context)
     return custom
 
 

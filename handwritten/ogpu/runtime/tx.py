@@ -28,7 +28,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from ogpu.chain.nonce import NonceManager
-from ogpu.chain.rpc import JsonRpcErrorObject, RpcClient, get_rpc_client, quantity, unwrap
+from ogpu.chain.rpc import JsonRpcErrorObject, RpcClient, get_rpc_client, quantity
 from ogpu.core.address import to_checksum
 from ogpu.core.errors import (
     GasError,
@@ -64,7 +64,6 @@ _UNDERPRICED = (
     "underpriced",
     "less than block base fee",
     "fee cap less than",
-    "feecap",
     "fee too low",
     "gas price too low",
     "max fee per gas less than",
@@ -188,7 +187,12 @@ def _submit(
 
 
 def _make_call(
-    chain: ChainId | None, to: str | None, data: bytes, account: TxSigner, value: int, context: str | None
+    chain: ChainId | None,
+    to: str | None,
+    data: bytes,
+    account: TxSigner,
+    value: int,
+    context: str | None,
 ) -> _Call:
     from ogpu.chain.config import ChainConfig
 
@@ -218,8 +222,9 @@ def _prepare(call: _Call, opts: TxOptions) -> tuple[int, _Fees, bool]:
         requests += _fee_requests()
     answers = call.rpc.batch(requests) if requests else []
     gas = opts.gas if opts.gas is not None else _gas_limit(call, answers.pop(0), opts.gas_buffer)
-    fees = _fees(call, opts, answers) if auto_fees else _Fees(opts.max_fee_per_gas or 0, opts.max_priority_fee_per_gas or 0)
-    return gas, fees, auto_fees
+    if auto_fees:
+        return gas, _fees(call, opts, answers), True
+    return gas, _Fees(opts.max_fee_per_gas or 0, opts.max_priority_fee_per_gas or 0), False
 
 
 def _fee_requests() -> list[tuple[str, list[Any]]]:
@@ -236,7 +241,9 @@ def _gas_limit(call: _Call, answer: Any, buffer: float) -> int:
 
 def _estimate_error(call: _Call, error: JsonRpcErrorObject) -> OGPUError:
     """A failed estimate: a revert becomes its typed error; anything else a TxError."""
-    cause = JsonRpcError(call.rpc.url, "eth_estimateGas", error.message, code=error.code, data=error.data)
+    cause = JsonRpcError(
+        call.rpc.url, "eth_estimateGas", error.message, code=error.code, data=error.data
+    )
     if _is_revert(error):
         return decode_revert(cause, context=call.context, caller=call.sender)
     if "insufficient funds" in error.message.lower():
@@ -261,7 +268,9 @@ def _fees(call: _Call, opts: TxOptions, answers: list[Any]) -> _Fees:
 
 def _next_base_fee(call: _Call, history: Any) -> int:
     if isinstance(history, JsonRpcErrorObject):
-        raise GasError(f"the node does not report EIP-1559 fees: {history.message}", context=call.context)
+        raise GasError(
+            f"the node does not report EIP-1559 fees: {history.message}", context=call.context
+        )
     base_fees = history.get("baseFeePerGas") if isinstance(history, dict) else None
     if not base_fees:
         raise GasError("the node reports no base fee (EIP-1559 is required)", context=call.context)
@@ -272,7 +281,11 @@ def _suggested_tip(call: _Call, history: Any, suggested: Any) -> int:
     """The node's suggestion, else the median reward of recent blocks."""
     if not isinstance(suggested, JsonRpcErrorObject):
         return quantity(suggested, url=call.rpc.url, method="eth_maxPriorityFeePerGas")
-    rewards = [quantity(r[0], url=call.rpc.url, method="eth_feeHistory") for r in history.get("reward") or () if r]
+    rewards = [
+        quantity(r[0], url=call.rpc.url, method="eth_feeHistory")
+        for r in history.get("reward") or ()
+        if r
+    ]
     return sorted(rewards)[len(rewards) // 2] if rewards else 0
 
 
@@ -283,7 +296,9 @@ def _refreshed_fees(call: _Call, opts: TxOptions) -> _Fees:
 # --- broadcast --------------------------------------------------------------------------------
 
 
-def _broadcast(call: _Call, account: TxSigner, gas: int, fees: _Fees, auto_fees: bool, opts: TxOptions) -> str:
+def _broadcast(
+    call: _Call, account: TxSigner, gas: int, fees: _Fees, auto_fees: bool, opts: TxOptions
+) -> str:
     """Sign and send under the nonce lock; return the hash of the accepted transaction."""
     chain_id = call.chain.value
     with NonceManager.lock(chain_id, call.sender):
@@ -295,13 +310,17 @@ def _broadcast(call: _Call, account: TxSigner, gas: int, fees: _Fees, auto_fees:
             rejection = _send_raw(call, raw, tx_hash)
             if rejection is None or _accepted_anyway(call, rejection, tx_hash):
                 NonceManager.mark_used(chain_id, call.sender, nonce)
-                logger.debug("sent %s (nonce %d) for %s", tx_hash, nonce, call.context or "transaction")
+                logger.debug(
+                    "sent %s (nonce %d) for %s", tx_hash, nonce, call.context or "transaction"
+                )
                 return tx_hash
             last = attempt == opts.max_retries
             if _matches(rejection.reason, _NONCE_TOO_LOW):
                 if opts.nonce is not None or last:
                     suggested = _pending_count(call)
-                    raise NonceError(call.sender, nonce, suggested, context=call.context) from rejection
+                    raise NonceError(
+                        call.sender, nonce, suggested, context=call.context
+                    ) from rejection
                 NonceManager.forget(chain_id, call.sender)
                 nonce = NonceManager.allocate(chain_id, call.sender, lambda: _pending_count(call))
             elif _matches(rejection.reason, _UNDERPRICED):
@@ -312,7 +331,12 @@ def _broadcast(call: _Call, account: TxSigner, gas: int, fees: _Fees, auto_fees:
                         context=call.context,
                     ) from rejection
                 fees = _next_fees(call, opts, fees, auto_fees)
-                logger.info("%s: fees too low, retrying nonce %d at max fee %d", call.context, nonce, fees.max_fee)
+                logger.info(
+                    "%s: fees too low, retrying nonce %d at max fee %d",
+                    call.context,
+                    nonce,
+                    fees.max_fee,
+                )
             else:
                 raise _rejected(call, rejection)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -351,9 +375,14 @@ def _send_raw(call: _Call, raw: bytes, tx_hash: str) -> JsonRpcError | None:
 
 def _rejected(call: _Call, rejection: JsonRpcError) -> OGPUError:
     if "insufficient funds" in rejection.reason.lower():
-        error = TxError(f"{call.sender} cannot pay for this transaction: {rejection.reason}", context=call.context)
+        error = TxError(
+            f"{call.sender} cannot pay for this transaction: {rejection.reason}",
+            context=call.context,
+        )
     else:
-        error = TxError(f"the node rejected the transaction: {rejection.reason}", context=call.context)
+        error = TxError(
+            f"the node rejected the transaction: {rejection.reason}", context=call.context
+        )
     error.__cause__ = rejection
     return error
 
@@ -441,9 +470,11 @@ def _block_timestamp(call: _Call, receipt: Mapping[str, Any]) -> int:
     cached = _timestamps.get(key)
     if cached is not None:
         return cached
-    block = unwrap(call.rpc.request("eth_getBlockByHash", [block_hash, False]), url=call.rpc.url, method="eth_getBlockByHash")
+    block = call.rpc.request("eth_getBlockByHash", [block_hash, False])
     if not isinstance(block, dict):
-        raise RpcError(call.rpc.url, "eth_getBlockByHash", f"block {block_hash} is unknown to the node")
+        raise RpcError(
+            call.rpc.url, "eth_getBlockByHash", f"block {block_hash} is unknown to the node"
+        )
     timestamp = quantity(block.get("timestamp"), url=call.rpc.url, method="eth_getBlockByHash")
     with _timestamps_lock:
         if len(_timestamps) >= _TIMESTAMP_CACHE_SIZE:

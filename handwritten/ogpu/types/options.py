@@ -37,7 +37,9 @@ class TxOptions:
         _check_optional_int("nonce", self.nonce, minimum=0)
         _check_int("max_retries", self.max_retries, minimum=0)
         if not isinstance(self.gas_buffer, (int, float)) or not self.gas_buffer >= 1.0:
-            raise InvalidParamsError("gas_buffer", f"must be a number >= 1.0, got {self.gas_buffer!r}")
+            raise InvalidParamsError(
+                "gas_buffer", f"must be a number >= 1.0, got {self.gas_buffer!r}"
+            )
         if not isinstance(self.timeout, (int, float)) or not self.timeout > 0:
             raise InvalidParamsError("timeout", f"must be a positive number, got {self.timeout!r}")
         fee, tip = self.max_fee_per_gas, self.max_priority_fee_per_gas
