@@ -138,3 +138,23 @@ def test_unusable_urls_are_fetch_errors(url: str, fast: IPFSConfig) -> None:
     with pytest.raises(IPFSFetchError) as caught:
         fetch_ipfs_bytes(url, config=fast)
     assert caught.value.url == url
+
+
+@pytest.mark.parametrize(
+    "body,depth",
+    [(b"{}", 1), (b"[[1],[2,[3]]]", 3), (b'{"a":"[[[["}', 1), (b'{"a":"x\\"[["}', 1), (b'["\\\\",[[]]]', 3)],
+)
+def test_nesting_depth_ignores_brackets_in_strings(body: bytes, depth: int) -> None:
+    from ogpu.ipfs.fetch import _nesting_depth
+
+    assert _nesting_depth(body) == depth
+
+
+def test_deep_json_is_refused_even_when_the_recursion_limit_is_huge(servers: ServerPool, fast: IPFSConfig) -> None:
+    """py_ecc (imported with web3) raises the recursion limit to 100000: parsing 100000 levels
+    would overflow the C stack and kill the process instead of raising."""
+    import py_ecc  # noqa: F401  (sets the limit, as in every process that imports web3)
+
+    server = servers.scripted((200, b'{"a":' * 600 + b"1" + b"}" * 600))
+    with pytest.raises(IPFSFetchError, match="nested 600 deep"):
+        fetch_ipfs_json(server.url, config=fast)

@@ -184,7 +184,12 @@ def specs_named_by(func: Callable[..., Any]) -> list[Fn[Any]]:
         found.append(specs[0])
     if not found:
         callees = [scope[n] for n in code.co_names if isinstance(scope.get(n), types.FunctionType)]
-        found = [fn for callee in callees if callee.__module__ == target.__module__ for fn in specs_named_by(callee)]
+        found = [
+            fn
+            for callee in callees
+            if callee.__module__ == target.__module__
+            for fn in specs_named_by(callee)
+        ]
     assert found, f"{target.__qualname__} names no generated function spec"
     return found
 
@@ -223,7 +228,9 @@ class Kit:
     def __init__(self, devnet: Devnet, coverage: Coverage) -> None:
         accounts = devnet.document["accounts"]
         self.client = Account(accounts["client"]["address"], accounts["client"]["private_key"])
-        self.provider = Account(accounts["provider"]["address"], accounts["provider"]["private_key"])
+        self.provider = Account(
+            accounts["provider"]["address"], accounts["provider"]["private_key"]
+        )
         self.master = Account(accounts["master"]["address"], accounts["master"]["private_key"])
         self.agent = Account(accounts["agent"]["address"], accounts["agent"]["private_key"])
         self.admin = Account(devnet.admin.address, devnet.admin.private_key)
@@ -328,7 +335,9 @@ class Kit:
         """Deploy :data:`LOG4_EMITTER_INIT_CODE`; return its address."""
         from ogpu.runtime.tx import send_transaction
 
-        receipt = send_transaction(ChainId.LOCAL, None, LOG4_EMITTER_INIT_CODE, signer=self.admin.key)
+        receipt = send_transaction(
+            ChainId.LOCAL, None, LOG4_EMITTER_INIT_CODE, signer=self.admin.key
+        )
         return str(self._mined(receipt.tx_hash)["contractAddress"])
 
     def emit_log4(self, emitter: str, topics: Iterable[bytes]) -> Receipt:
@@ -368,9 +377,14 @@ class Kit:
         """``account`` deposits ``amount`` into its own liquid Vault balance."""
         self.call(vault.deposit, account.address, amount, signer=account.key)
 
-    def task_params(self, source_address: str, *, payment: int = PAYMENT, lifetime: int = 600) -> TaskParams:
+    def task_params(
+        self, source_address: str, *, payment: int = PAYMENT, lifetime: int = 600
+    ) -> TaskParams:
         return TaskParams(
-            source=source_address, config=CONFIG_URL, expiryTime=self.now() + lifetime, payment=payment
+            source=source_address,
+            config=CONFIG_URL,
+            expiryTime=self.now() + lifetime,
+            payment=payment,
         )
 
     def publish_task(
@@ -386,7 +400,9 @@ class Kit:
         receipt = self.call(controller.publish_task, params, signer=(signer or self.client).key)
         return controller.extract_task_address(receipt)
 
-    def pair(self, provider: Account | None = None, master: Account | None = None, stake: int = LOCKUP) -> None:
+    def pair(
+        self, provider: Account | None = None, master: Account | None = None, stake: int = LOCKUP
+    ) -> None:
         """The master announces (funding ``stake`` of lockup), then the provider answers."""
         provider, master = provider or self.provider, master or self.master
         self.call(terminal.announce_provider, provider.address, stake, signer=master.key)
@@ -398,23 +414,34 @@ class Kit:
         self.call(vault.lock, stake, signer=provider.key)
 
     def register(
-        self, source_address: str, provider: Account | None = None, env: Environment = Environment.CPU
+        self,
+        source_address: str,
+        provider: Account | None = None,
+        env: Environment = Environment.CPU,
     ) -> Receipt:
         provider = provider or self.provider
         return self.call(nexus.register, source_address, provider.address, env, signer=provider.key)
 
-    def attempt(self, task_address: str, provider: Account | None = None, suggested: int = 0) -> Receipt:
+    def attempt(
+        self, task_address: str, provider: Account | None = None, suggested: int = 0
+    ) -> Receipt:
         provider = provider or self.provider
-        return self.call(nexus.attempt, task_address, provider.address, suggested, signer=provider.key)
+        return self.call(
+            nexus.attempt, task_address, provider.address, suggested, signer=provider.key
+        )
 
     def respond(self, task_address: str, data: str, provider: Account | None = None) -> str:
         """Submit a response (the provider signs); return the Response address."""
         provider = provider or self.provider
-        params = ResponseParams(task=task_address, provider=provider.address, data=data, payment=PAYMENT)
+        params = ResponseParams(
+            task=task_address, provider=provider.address, data=data, payment=PAYMENT
+        )
         receipt = self.call(nexus.submit_response, params, signer=provider.key)
         return one(receipt, ResponseSubmittedEvent).response
 
-    def open_task(self, delivery: DeliveryMethod = DeliveryMethod.MANUAL_CONFIRMATION) -> tuple[str, str]:
+    def open_task(
+        self, delivery: DeliveryMethod = DeliveryMethod.MANUAL_CONFIRMATION
+    ) -> tuple[str, str]:
         """A source with the paired provider registered and one funded NEW task on it."""
         source_address = self.publish_source(deliveryMethod=delivery)
         self.deposit(self.client, 2 * PAYMENT)

@@ -6,7 +6,10 @@ import pytest
 from protocol_kit import Kit, one, role_id
 
 from ogpu.protocol import manager
-from ogpu.schema.errors import AccessControlBadConfirmationError, AccessControlUnauthorizedAccountError
+from ogpu.schema.errors import (
+    AccessControlBadConfirmationError,
+    AccessControlUnauthorizedAccountError,
+)
 from ogpu.schema.events import RoleAdminChangedEvent, RoleGrantedEvent, RoleRevokedEvent
 
 pytestmark = pytest.mark.integration
@@ -32,21 +35,36 @@ def test_role_views(kit: Kit) -> None:
 
 def test_grant_revoke_and_renounce(kit: Kit) -> None:
     judge, who = role_id("JUDGE"), kit.outsider.address
-    refused = kit.fails(AccessControlUnauthorizedAccountError, manager.grant_role, judge, who, signer=kit.client.key)
+    refused = kit.fails(
+        AccessControlUnauthorizedAccountError, manager.grant_role, judge, who, signer=kit.client.key
+    )
     assert (refused.account, refused.needed_role) == (kit.client.address, ADMIN_ROLE)
     granted = one(kit.call(manager.grant_role, judge, who, signer=kit.admin.key), RoleGrantedEvent)
     assert (granted.role, granted.account, granted.sender) == (judge, who, kit.admin.address)
     assert granted.contract_address == kit.contracts["MANAGER"]
     assert manager.has_role(judge, who) is True
 
-    kit.fails(AccessControlUnauthorizedAccountError, manager.revoke_role, judge, who, signer=kit.client.key)
+    kit.fails(
+        AccessControlUnauthorizedAccountError,
+        manager.revoke_role,
+        judge,
+        who,
+        signer=kit.client.key,
+    )
     revoked = one(kit.call(manager.revoke_role, judge, who, signer=kit.admin.key), RoleRevokedEvent)
     assert (revoked.role, revoked.account, revoked.sender) == (judge, who, kit.admin.address)
 
     kit.call(manager.grant_role, judge, who, signer=kit.admin.key)
-    kit.fails(AccessControlBadConfirmationError, manager.renounce_role, judge, kit.admin.address,
-              signer=kit.outsider.key)
-    renounced = one(kit.call(manager.renounce_role, judge, who, signer=kit.outsider.key), RoleRevokedEvent)
+    kit.fails(
+        AccessControlBadConfirmationError,
+        manager.renounce_role,
+        judge,
+        kit.admin.address,
+        signer=kit.outsider.key,
+    )
+    renounced = one(
+        kit.call(manager.renounce_role, judge, who, signer=kit.outsider.key), RoleRevokedEvent
+    )
     assert (renounced.account, renounced.sender) == (who, who)
     assert manager.has_role(judge, who) is False
 
@@ -59,5 +77,11 @@ def test_role_admin_changed_decodes(kit: Kit) -> None:
     receipt = kit.emit_log4(emitter, (topic0, role_id("JUDGE"), ADMIN_ROLE, role_id("CONTROLLER")))
     changed = one(receipt, RoleAdminChangedEvent)
     assert (changed.role, changed.previous_admin_role, changed.new_admin_role) == (
-        role_id("JUDGE"), ADMIN_ROLE, role_id("CONTROLLER"))
-    assert (changed.contract_address.lower(), changed.block_number) == (emitter.lower(), receipt.block_number)
+        role_id("JUDGE"),
+        ADMIN_ROLE,
+        role_id("CONTROLLER"),
+    )
+    assert (changed.contract_address.lower(), changed.block_number) == (
+        emitter.lower(),
+        receipt.block_number,
+    )

@@ -49,28 +49,43 @@ def test_wiring_and_role_views(kit: Kit) -> None:
     assert kit.call(nexus.check_controller, kit.client.address) is False
 
 
-def test_source_registry_views(kit: Kit) -> None:
-    first = kit.publish_source()
-    second = kit.publish_source()
-    third = kit.publish_source(signer=kit.master, client=kit.master.address)
+def _client_count() -> int:
+    """How many clients ``Nexus.clients`` lists (no length getter exists: probe until it reverts)."""
+    count = 0
+    while True:
+        try:
+            nexus.get_clients(count)
+        except TxRevertError:
+            return count
+        count += 1
 
-    assert kit.call(nexus.get_source_count) == 3
-    assert kit.call(nexus.get_sources, 0, 10) == [first, second, third]
-    assert kit.call(nexus.get_sources, 1, 2) == [second]
-    assert kit.call(nexus.get_sources, 5, 9) == []
-    assert kit.call(nexus.sources, 2) == third
-    assert kit.call(nexus.source_id, second) == 2
-    assert kit.call(nexus.get_source_id, third) == 3
+
+def test_source_registry_views(kit: Kit) -> None:
+    base, clients = kit.call(nexus.get_source_count), _client_count()
+    first = kit.publish_source(signer=kit.master2, client=kit.master2.address)
+    second = kit.publish_source(signer=kit.master2, client=kit.master2.address)
+    third = kit.publish_source(signer=kit.outsider, client=kit.outsider.address)
+
+    assert kit.call(nexus.get_source_count) == base + 3
+    assert kit.call(nexus.get_sources, base, base + 10) == [first, second, third]
+    assert kit.call(nexus.get_sources, base + 1, base + 2) == [second]
+    assert kit.call(nexus.get_sources, base + 5, base + 9) == []
+    assert kit.call(nexus.sources, base + 2) == third
+    assert kit.call(nexus.source_id, second) == base + 2  # 1-based position
+    assert kit.call(nexus.get_source_id, third) == base + 3
     assert kit.call(nexus.get_source_id, kit.outsider.address) == 0
-    assert kit.call(nexus.get_sources_of, kit.client.address, 1) == second
-    assert kit.call(nexus.get_clients, 0) == kit.client.address
-    assert kit.call(nexus.get_clients, 1) == kit.master.address
-    assert kit.call(nexus.get_active_source_count, kit.client.address) == 2
-    assert kit.call(nexus.get_active_source_count_of, kit.master.address) == 1
-    # Public array getters past the end revert without data (no length getter exists).
-    assert kit.fails(TxRevertError, nexus.get_sources_of, kit.client.address, 2).reason == "reverted without data"
-    kit.fails(TxRevertError, nexus.get_clients, 2)
-    kit.fails(TxRevertError, nexus.sources, 3)
+    assert kit.call(nexus.get_sources_of, kit.master2.address, 1) == second
+    assert (
+        kit.call(nexus.get_clients, clients) == kit.master2.address
+    )  # listed once, at its first source
+    assert kit.call(nexus.get_clients, clients + 1) == kit.outsider.address
+    assert kit.call(nexus.get_active_source_count, kit.master2.address) == 2
+    assert kit.call(nexus.get_active_source_count_of, kit.outsider.address) == 1
+    # Public array getters past the end revert without data.
+    past_end = kit.fails(TxRevertError, nexus.get_sources_of, kit.master2.address, 2)
+    assert past_end.reason == "reverted without data"
+    kit.fails(TxRevertError, nexus.get_clients, clients + 2)
+    kit.fails(TxRevertError, nexus.sources, base + 3)
 
 
 def test_publish_source_by_client_or_its_agent_only(kit: Kit) -> None:
@@ -78,7 +93,10 @@ def test_publish_source_by_client_or_its_agent_only(kit: Kit) -> None:
     receipt = kit.call(nexus.publish_source, params, signer=kit.client.key)
     published = one(receipt, SourcePublishedEvent)
     assert published.contract_address == kit.contracts["NEXUS"]
-    assert published.transaction_hash == receipt.tx_hash and published.block_number == receipt.block_number
+    assert (
+        published.transaction_hash == receipt.tx_hash
+        and published.block_number == receipt.block_number
+    )
     assert source.get_source_params(published.source) == params
     created = one(receipt, OwnershipTransferredEvent)  # the Source's constructor: owned by Nexus
     assert (created.contract_address, created.previous_owner, created.new_owner) == (
@@ -91,24 +109,34 @@ def test_publish_source_by_client_or_its_agent_only(kit: Kit) -> None:
     assert error.caller == kit.provider.address
 
     kit.call(terminal.set_agent, kit.agent.address, True, signer=kit.client.key)
-    by_agent = nexus.extract_source_address(kit.call(nexus.publish_source, params, signer=kit.agent.key))
+    by_agent = nexus.extract_source_address(
+        kit.call(nexus.publish_source, params, signer=kit.agent.key)
+    )
     assert source.get_client(by_agent) == kit.client.address
     assert nexus.get_active_source_count(kit.client.address) == 2
 
 
 def test_update_and_inactivate_source(kit: Kit) -> None:
     address = kit.publish_source()
-    changed = kit.source_params(imageMetadataUrl="https://ipfs.invalid/ipfs/v2.json", minPayment=7, lastUpdateTime=42)
+    changed = kit.source_params(
+        imageMetadataUrl="https://ipfs.invalid/ipfs/v2.json", minPayment=7, lastUpdateTime=42
+    )
 
     kit.fails(NotSourceOwnerError, nexus.update_source, address, changed, signer=kit.provider.key)
     other_client = kit.source_params(client=kit.provider.address)
-    kit.fails(NotSourceOwnerError, nexus.update_source, address, other_client, signer=kit.client.key)
-    updated = one(kit.call(nexus.update_source, address, changed, signer=kit.client.key), SourceUpdatedEvent)
+    kit.fails(
+        NotSourceOwnerError, nexus.update_source, address, other_client, signer=kit.client.key
+    )
+    updated = one(
+        kit.call(nexus.update_source, address, changed, signer=kit.client.key), SourceUpdatedEvent
+    )
     assert (updated.source, updated.source_params) == (address, changed)
     assert source.get_source_params(address) == changed
 
     kit.fails(NotSourceOwnerError, nexus.inactivate_source, address, signer=kit.provider.key)
-    status = one(kit.call(nexus.inactivate_source, address, signer=kit.client.key), SourceStatusChangedEvent)
+    status = one(
+        kit.call(nexus.inactivate_source, address, signer=kit.client.key), SourceStatusChangedEvent
+    )
     assert (status.source, status.status) == (address, SourceStatus.INACTIVE)
     assert nexus.get_active_source_count(kit.client.address) == 0
     kit.fails(SourceInactiveError, nexus.inactivate_source, address, signer=kit.client.key)
@@ -118,59 +146,129 @@ def test_register_and_unregister(kit: Kit) -> None:
     address = kit.publish_source()
     kit.pair()
 
-    assert kit.fails(TxRevertError, nexus.register, address, kit.provider.address, Environment.CPU,
-                     signer=kit.client.key).reason == "NotAuthorized"
+    assert (
+        kit.fails(
+            TxRevertError,
+            nexus.register,
+            address,
+            kit.provider.address,
+            Environment.CPU,
+            signer=kit.client.key,
+        ).reason
+        == "NotAuthorized"
+    )
     registered = one(kit.register(address, env=Environment.NVIDIA), RegisteredEvent)
-    assert (registered.provider, registered.registrant_id, registered.source) == (kit.provider.address, 1, address)
+    assert (registered.provider, registered.registrant_id, registered.source) == (
+        kit.provider.address,
+        1,
+        address,
+    )
     assert registered.preferred_environment is Environment.NVIDIA
-    assert kit.fails(TxRevertError, nexus.register, address, kit.provider.address, Environment.CPU,
-                     signer=kit.provider.key).reason == "AlreadyRegistered"
+    assert (
+        kit.fails(
+            TxRevertError,
+            nexus.register,
+            address,
+            kit.provider.address,
+            Environment.CPU,
+            signer=kit.provider.key,
+        ).reason
+        == "AlreadyRegistered"
+    )
     # provider2 has no lockup: below the source's minAvailableLockup.
-    kit.fails(InsufficientLockupError, nexus.register, address, kit.provider2.address, Environment.CPU,
-              signer=kit.provider2.key)
+    kit.fails(
+        InsufficientLockupError,
+        nexus.register,
+        address,
+        kit.provider2.address,
+        Environment.CPU,
+        signer=kit.provider2.key,
+    )
 
-    assert kit.fails(TxRevertError, nexus.unregister, address, kit.provider.address,
-                     signer=kit.client.key).reason == "NotAuthorized"
-    kit.call(nexus.unregister, address, kit.provider.address, signer=kit.master.key)  # emits nothing
+    assert (
+        kit.fails(
+            TxRevertError, nexus.unregister, address, kit.provider.address, signer=kit.client.key
+        ).reason
+        == "NotAuthorized"
+    )
+    kit.call(
+        nexus.unregister, address, kit.provider.address, signer=kit.master.key
+    )  # emits nothing
     assert source.get_registrant_id(address, kit.provider.address) == 0
-    assert kit.fails(TxRevertError, nexus.unregister, address, kit.provider.address,
-                     signer=kit.provider.key).reason == "NotRegistered"
+    assert (
+        kit.fails(
+            TxRevertError, nexus.unregister, address, kit.provider.address, signer=kit.provider.key
+        ).reason
+        == "NotRegistered"
+    )
 
-    kit.call(terminal.set_agent, kit.agent.address, True, signer=kit.master.key)  # the master's agent
-    again = one(kit.call(nexus.register, address, kit.provider.address, Environment.CPU, signer=kit.agent.key),
-                RegisteredEvent)
+    kit.call(
+        terminal.set_agent, kit.agent.address, True, signer=kit.master.key
+    )  # the master's agent
+    again = one(
+        kit.call(
+            nexus.register, address, kit.provider.address, Environment.CPU, signer=kit.agent.key
+        ),
+        RegisteredEvent,
+    )
     assert (again.registrant_id, again.preferred_environment) == (1, Environment.CPU)
 
 
 def test_attempt_and_submit_response(kit: Kit) -> None:
     _, task_address = kit.open_task()
 
-    assert kit.fails(TxRevertError, nexus.attempt, task_address, kit.provider.address, 0,
-                     signer=kit.client.key).reason == "NotAuthorized"
-    receipt = kit.call(nexus.attempt, task_address, kit.provider.address, 123, signer=kit.provider.key)
+    assert (
+        kit.fails(
+            TxRevertError,
+            nexus.attempt,
+            task_address,
+            kit.provider.address,
+            0,
+            signer=kit.client.key,
+        ).reason
+        == "NotAuthorized"
+    )
+    receipt = kit.call(
+        nexus.attempt, task_address, kit.provider.address, 123, signer=kit.provider.key
+    )
     attempted = one(receipt, AttemptedEvent)
-    assert (attempted.task, attempted.provider, attempted.suggested_payment) == (task_address, kit.provider.address, 123)
+    assert (attempted.task, attempted.provider, attempted.suggested_payment) == (
+        task_address,
+        kit.provider.address,
+        123,
+    )
     status = one(receipt, TaskStatusChangedEvent)
     assert (status.task, status.status) == (task_address, TaskStatus.ATTEMPTED)
     assert receipt.events.index(attempted) < receipt.events.index(status)
 
-    params = ResponseParams(task=task_address, provider=kit.provider.address, data="ipfs://result", payment=PAYMENT)
+    params = ResponseParams(
+        task=task_address, provider=kit.provider.address, data="ipfs://result", payment=PAYMENT
+    )
     kit.fails(NotProviderError, nexus.submit_response, params, signer=kit.master.key)
     receipt = kit.call(nexus.submit_response, params, signer=kit.provider.key)
     submitted = one(receipt, ResponseSubmittedEvent)
     assert submitted.task == task_address
     assert task.get_response_of(task_address, kit.provider.address) == submitted.response
-    assert [(e.task, e.status) for e in events(receipt, TaskStatusChangedEvent)] == [(task_address, TaskStatus.RESPONDED)]
+    assert [(e.task, e.status) for e in events(receipt, TaskStatusChangedEvent)] == [
+        (task_address, TaskStatus.RESPONDED)
+    ]
 
 
 def test_emit_task_published_needs_the_controller_role(kit: Kit) -> None:
     address = kit.publish_source()
     standalone = kit.outsider.address  # any address may be recorded as a task by a CONTROLLER
 
-    assert kit.fails(TxRevertError, nexus.emit_task_published, standalone, address,
-                     signer=kit.client.key).reason == "NotController"
+    assert (
+        kit.fails(
+            TxRevertError, nexus.emit_task_published, standalone, address, signer=kit.client.key
+        ).reason
+        == "NotController"
+    )
     kit.call(manager.grant_role, role_id("CONTROLLER"), kit.agent.address, signer=kit.admin.key)
-    published = one(kit.call(nexus.emit_task_published, standalone, address, signer=kit.agent.key), TaskPublishedEvent)
+    published = one(
+        kit.call(nexus.emit_task_published, standalone, address, signer=kit.agent.key),
+        TaskPublishedEvent,
+    )
     assert (published.task, published.source) == (standalone, address)
     assert source.get_tasks(address, 0, 5) == [standalone]
 
@@ -180,30 +278,66 @@ def test_status_setters_are_for_the_owner_or_a_controller(kit: Kit) -> None:
     kit.attempt(task_address)
     response_address = kit.respond(task_address, "ipfs://r")
 
-    assert kit.fails(TxRevertError, nexus.set_task_status, task_address, TaskStatus.CANCELED,
-                     signer=kit.client.key).reason == "NotController"
-    changed = one(kit.call(nexus.set_task_status, task_address, TaskStatus.CANCELED, signer=kit.admin.key),
-                  TaskStatusChangedEvent)
+    assert (
+        kit.fails(
+            TxRevertError,
+            nexus.set_task_status,
+            task_address,
+            TaskStatus.CANCELED,
+            signer=kit.client.key,
+        ).reason
+        == "NotController"
+    )
+    changed = one(
+        kit.call(nexus.set_task_status, task_address, TaskStatus.CANCELED, signer=kit.admin.key),
+        TaskStatusChangedEvent,
+    )
     assert (changed.task, changed.status) == (task_address, TaskStatus.CANCELED)
     assert task.get_status(task_address) is TaskStatus.CANCELED
 
-    kit.fails(TxRevertError, nexus.set_response_status, response_address, ResponseStatus.CONFIRMED,
-              signer=kit.client.key)
-    confirmed = one(kit.call(nexus.set_response_status, response_address, ResponseStatus.CONFIRMED,
-                             signer=kit.admin.key), ResponseStatusChangedEvent)
+    kit.fails(
+        TxRevertError,
+        nexus.set_response_status,
+        response_address,
+        ResponseStatus.CONFIRMED,
+        signer=kit.client.key,
+    )
+    confirmed = one(
+        kit.call(
+            nexus.set_response_status,
+            response_address,
+            ResponseStatus.CONFIRMED,
+            signer=kit.admin.key,
+        ),
+        ResponseStatusChangedEvent,
+    )
     assert (confirmed.response, confirmed.status) == (response_address, ResponseStatus.CONFIRMED)
     assert response.get_confirmed_final(response_address) is True
 
-    kit.fails(TxRevertError, nexus.set_source_status, source_address, SourceStatus.INACTIVE, signer=kit.client.key)
-    inactive = one(kit.call(nexus.set_source_status, source_address, SourceStatus.INACTIVE, signer=kit.admin.key),
-                   SourceStatusChangedEvent)
+    kit.fails(
+        TxRevertError,
+        nexus.set_source_status,
+        source_address,
+        SourceStatus.INACTIVE,
+        signer=kit.client.key,
+    )
+    inactive = one(
+        kit.call(
+            nexus.set_source_status, source_address, SourceStatus.INACTIVE, signer=kit.admin.key
+        ),
+        SourceStatusChangedEvent,
+    )
     assert (inactive.source, inactive.status) == (source_address, SourceStatus.INACTIVE)
     assert nexus.get_active_source_count(kit.client.address) == 0
 
 
 def test_owner_setters_and_ownership(kit: Kit) -> None:
     c = kit.contracts
-    for setter, key in ((nexus.set_manager, "MANAGER"), (nexus.set_terminal, "TERMINAL"), (nexus.set_vault, "VAULT")):
+    for setter, key in (
+        (nexus.set_manager, "MANAGER"),
+        (nexus.set_terminal, "TERMINAL"),
+        (nexus.set_vault, "VAULT"),
+    ):
         error = kit.fails(NotOwnerError, setter, c[key], signer=kit.client.key)
         assert error.account == kit.client.address
     kit.call(nexus.set_terminal, kit.outsider.address, signer=kit.admin.key)
@@ -211,13 +345,26 @@ def test_owner_setters_and_ownership(kit: Kit) -> None:
     kit.call(nexus.set_terminal, c["TERMINAL"], signer=kit.admin.key)
     kit.call(nexus.set_manager, c["MANAGER"], signer=kit.admin.key)
     kit.call(nexus.set_vault, c["VAULT"], signer=kit.admin.key)
-    assert (nexus.get_manager(), nexus.get_terminal(), nexus.get_vault()) == (c["MANAGER"], c["TERMINAL"], c["VAULT"])
+    assert (nexus.get_manager(), nexus.get_terminal(), nexus.get_vault()) == (
+        c["MANAGER"],
+        c["TERMINAL"],
+        c["VAULT"],
+    )
 
     kit.fails(NotOwnerError, nexus.transfer_ownership, kit.client.address, signer=kit.provider.key)
-    invalid = kit.fails(OwnableInvalidOwnerError, nexus.transfer_ownership, ZERO_ADDRESS, signer=kit.admin.key)
+    invalid = kit.fails(
+        OwnableInvalidOwnerError, nexus.transfer_ownership, ZERO_ADDRESS, signer=kit.admin.key
+    )
     assert invalid.owner == ZERO_ADDRESS
-    moved = one(kit.call(nexus.transfer_ownership, kit.client.address, signer=kit.admin.key), OwnershipTransferredEvent)
-    assert (moved.contract_address, moved.previous_owner, moved.new_owner) == (c["NEXUS"], kit.admin.address, kit.client.address)
+    moved = one(
+        kit.call(nexus.transfer_ownership, kit.client.address, signer=kit.admin.key),
+        OwnershipTransferredEvent,
+    )
+    assert (moved.contract_address, moved.previous_owner, moved.new_owner) == (
+        c["NEXUS"],
+        kit.admin.address,
+        kit.client.address,
+    )
     kit.fails(NotOwnerError, nexus.renounce_ownership, signer=kit.admin.key)
     gone = one(kit.call(nexus.renounce_ownership, signer=kit.client.key), OwnershipTransferredEvent)
     assert (gone.previous_owner, gone.new_owner) == (kit.client.address, ZERO_ADDRESS)

@@ -25,25 +25,38 @@ pytestmark = pytest.mark.integration
 
 def test_provider_and_master_methods(kit: Kit) -> None:
     me, boss = Provider(kit.provider.address), Master(kit.master.address)
-    announced = one(kit.call(boss.announce_provider, me.address, ETHER, signer=kit.master.key), ProviderAnnouncedEvent)
+    announced = one(
+        kit.call(boss.announce_provider, me.address, ETHER, signer=kit.master.key),
+        ProviderAnnouncedEvent,
+    )
     assert (announced.provider, announced.master) == (me.address, boss.address)
-    answered = one(kit.call(me.announce_master, boss.address, signer=kit.provider.key), MasterAnnouncedEvent)
+    answered = one(
+        kit.call(me.announce_master, boss.address, signer=kit.provider.key), MasterAnnouncedEvent
+    )
     assert (answered.provider, answered.master) == (me.address, boss.address)
     assert (kit.call(me.get_master), kit.call(boss.get_provider)) == (boss.address, me.address)
     assert kit.call(me.is_provider) is True and kit.call(boss.is_master) is True
 
     source_address = kit.publish_source()
-    registered = one(kit.call(me.register_to, source_address, Environment.CPU, signer=kit.provider.key),
-                     RegisteredEvent)
+    registered = one(
+        kit.call(me.register_to, source_address, Environment.CPU, signer=kit.provider.key),
+        RegisteredEvent,
+    )
     assert (registered.provider, registered.source) == (me.address, source_address)
     kit.deposit(kit.client, ETHER)
     task_address = kit.publish_task(source_address)
     attempted = one(kit.call(me.attempt, task_address, 5, signer=kit.provider.key), AttemptedEvent)
-    assert (attempted.task, attempted.provider, attempted.suggested_payment) == (task_address, me.address, 5)
+    assert (attempted.task, attempted.provider, attempted.suggested_payment) == (
+        task_address,
+        me.address,
+        5,
+    )
     kit.call(me.unregister_from, source_address, signer=kit.provider.key)
     assert kit.call(me.get_lockup) == ETHER
 
-    deposited = one(kit.call(me.deposit_to_vault, ETHER, signer=kit.master.key), DepositedEvent)  # any payer
+    deposited = one(
+        kit.call(me.deposit_to_vault, ETHER, signer=kit.master.key), DepositedEvent
+    )  # any payer
     assert (deposited.account, deposited.amount) == (me.address, ETHER)
     kit.call(me.stake, ETHER // 2, signer=kit.provider.key)
     kit.call(me.withdraw_from_vault, ETHER // 4, signer=kit.provider.key)
@@ -54,10 +67,14 @@ def test_provider_and_master_methods(kit: Kit) -> None:
     assert canceled.amount == ETHER // 2
     kit.call(me.unstake, ETHER // 2, signer=kit.provider.key)
     kit.travel(vault.get_unbonding_period())
-    claimed = one(kit.call(me.claim_earnings, signer=kit.provider.key), ClaimedEvent)  # claims matured unbonding
+    claimed = one(
+        kit.call(me.claim_earnings, signer=kit.provider.key), ClaimedEvent
+    )  # claims matured unbonding
     assert (claimed.account, claimed.amount) == (me.address, ETHER // 2)
 
-    with pytest.raises(SignerMismatchError):  # an account method acting for itself checks the signer offline
+    with pytest.raises(
+        SignerMismatchError
+    ):  # an account method acting for itself checks the signer offline
         me.stake(1, signer=kit.client.key)
 
     kit.deposit(kit.master, 2 * ETHER)
@@ -66,7 +83,11 @@ def test_provider_and_master_methods(kit: Kit) -> None:
     kit.call(boss.cancel_unbonding, signer=kit.master.key)
     kit.call(boss.withdraw_from_vault, ETHER // 2, signer=kit.master.key)
     kit.call(boss.deposit_to_vault, ETHER // 2, signer=kit.client.key)
-    assert (kit.call(boss.get_balance), kit.call(boss.get_lockup), kit.call(boss.get_unbonding)) == (ETHER, ETHER, 0)
+    assert (
+        kit.call(boss.get_balance),
+        kit.call(boss.get_lockup),
+        kit.call(boss.get_unbonding),
+    ) == (ETHER, ETHER, 0)
     kit.call(boss.unstake, ETHER, signer=kit.master.key)
     kit.travel(vault.get_unbonding_period())
     kit.call(boss.claim_earnings, signer=kit.master.key)
@@ -110,8 +131,12 @@ def test_load_and_snapshot(kit: Kit) -> None:
         is_whitelisted=me.is_whitelisted(block=at),
         block_number=at,
     )
-    assert (provider_snap.master, provider_snap.base_data, provider_snap.lockup, provider_snap.unbonding) == (
-        boss.address, "ipfs://base", 3 * ETHER // 4, ETHER // 4)
+    assert (
+        provider_snap.master,
+        provider_snap.base_data,
+        provider_snap.lockup,
+        provider_snap.unbonding,
+    ) == (boss.address, "ipfs://base", 3 * ETHER // 4, ETHER // 4)
     assert master_snap == MasterSnapshot(
         address=boss.address,
         provider=boss.get_provider(block=at),

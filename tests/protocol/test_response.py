@@ -9,7 +9,11 @@ from ogpu.core.errors import NotFoundError, NotOwnerError, ResponseNotFoundError
 from ogpu.protocol import response
 from ogpu.protocol.response import Response, ResponseSnapshot
 from ogpu.schema.enums import ResponseStatus, TaskStatus
-from ogpu.schema.events import OwnershipTransferredEvent, ResponseStatusChangedEvent, TaskStatusChangedEvent
+from ogpu.schema.events import (
+    OwnershipTransferredEvent,
+    ResponseStatusChangedEvent,
+    TaskStatusChangedEvent,
+)
 from ogpu.schema.structs import ResponseParams
 
 pytestmark = pytest.mark.integration
@@ -27,21 +31,52 @@ def _answered(kit: Kit) -> tuple[str, str, str]:
 def test_reads_by_module_function_and_method(kit: Kit) -> None:
     _, task_address, address = _answered(kit)
     one_response = Response(address)
-    expected = ResponseParams(task=task_address, provider=kit.provider.address, data=ANSWER, payment=PAYMENT)
+    expected = ResponseParams(
+        task=task_address, provider=kit.provider.address, data=ANSWER, payment=PAYMENT
+    )
     submitted_at = kit.now()
 
-    assert kit.call(response.get_response_params, address) == kit.call(one_response.get_params) == expected
-    assert kit.call(response.response_params, address) == kit.call(one_response.response_params) == expected
-    assert kit.call(response.get_status, address) is kit.call(one_response.status) is ResponseStatus.SUBMITTED
+    assert (
+        kit.call(response.get_response_params, address)
+        == kit.call(one_response.get_params)
+        == expected
+    )
+    assert (
+        kit.call(response.response_params, address)
+        == kit.call(one_response.response_params)
+        == expected
+    )
+    assert (
+        kit.call(response.get_status, address)
+        is kit.call(one_response.status)
+        is ResponseStatus.SUBMITTED
+    )
     assert kit.call(response.status, address) is ResponseStatus.SUBMITTED
-    assert kit.call(response.get_confirmed_final, address) is kit.call(one_response.is_confirmed) is False
-    assert kit.call(response.get_response_timestamp, address) == kit.call(one_response.get_timestamp) == submitted_at
-    assert kit.call(response.get_owner, address) == kit.call(one_response.get_owner) == kit.contracts["NEXUS"]
+    assert (
+        kit.call(response.get_confirmed_final, address)
+        is kit.call(one_response.is_confirmed)
+        is False
+    )
+    assert (
+        kit.call(response.get_response_timestamp, address)
+        == kit.call(one_response.get_timestamp)
+        == submitted_at
+    )
+    assert (
+        kit.call(response.get_owner, address)
+        == kit.call(one_response.get_owner)
+        == kit.contracts["NEXUS"]
+    )
 
-    receipt = kit.call(one_response.confirm, signer=kit.client.key)  # Controller.confirmResponse(self)
+    receipt = kit.call(
+        one_response.confirm, signer=kit.client.key
+    )  # Controller.confirmResponse(self)
     assert one(receipt, ResponseStatusChangedEvent).status is ResponseStatus.CONFIRMED
     assert one(receipt, TaskStatusChangedEvent).status is TaskStatus.FINALIZED
-    assert (one_response.get_status(), one_response.get_confirmed_final()) == (ResponseStatus.CONFIRMED, True)
+    assert (one_response.get_status(), one_response.get_confirmed_final()) == (
+        ResponseStatus.CONFIRMED,
+        True,
+    )
 
 
 def test_writes_belong_to_the_owner(kit: Kit) -> None:
@@ -59,18 +94,30 @@ def test_writes_belong_to_the_owner(kit: Kit) -> None:
     ]
     assert {(e.account, e.contract) for e in refusals} == {(me.address, "Response")}
 
-    handed = one(kit.as_contract(nexus_address, response._F_TRANSFER_OWNERSHIP, (me.address,), address),
-                 OwnershipTransferredEvent)
-    assert (handed.contract_address, handed.previous_owner, handed.new_owner) == (address, nexus_address, me.address)
+    handed = one(
+        kit.as_contract(nexus_address, response._F_TRANSFER_OWNERSHIP, (me.address,), address),
+        OwnershipTransferredEvent,
+    )
+    assert (handed.contract_address, handed.previous_owner, handed.new_owner) == (
+        address,
+        nexus_address,
+        me.address,
+    )
 
     kit.call(response.set_status, address, ResponseStatus.CONFIRMED, signer=me.key)
-    assert (one_response.get_status(), one_response.is_confirmed()) == (ResponseStatus.CONFIRMED, True)
+    assert (one_response.get_status(), one_response.is_confirmed()) == (
+        ResponseStatus.CONFIRMED,
+        True,
+    )
     kit.call(one_response.set_status, ResponseStatus.SUBMITTED, signer=me.key)
     assert one_response.is_confirmed() is False
     kit.call(response.confirm, address, signer=me.key)  # Response.confirm() itself
     assert one_response.is_confirmed() is True
     kit.call(one_response.transfer_ownership, kit.master.address, signer=me.key)
-    gone = one(kit.call(response.renounce_ownership, address, signer=kit.master.key), OwnershipTransferredEvent)
+    gone = one(
+        kit.call(response.renounce_ownership, address, signer=kit.master.key),
+        OwnershipTransferredEvent,
+    )
     assert (gone.previous_owner, gone.new_owner) == (kit.master.address, ZERO_ADDRESS)
 
 
@@ -92,7 +139,12 @@ def test_load_snapshot_and_wrong_kinds(kit: Kit) -> None:
         confirmed=response.get_confirmed_final(address, block=at),
         block_number=at,
     )
-    assert (snap.task, snap.data, snap.status, snap.confirmed) == (task_address, ANSWER, ResponseStatus.SUBMITTED, False)
+    assert (snap.task, snap.data, snap.status, snap.confirmed) == (
+        task_address,
+        ANSWER,
+        ResponseStatus.SUBMITTED,
+        False,
+    )
     assert loaded.snapshot().confirmed is True
 
     for wrong in (task_address, source_address):

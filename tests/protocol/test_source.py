@@ -9,7 +9,11 @@ from ogpu.core.errors import NotFoundError, NotOwnerError, SourceNotFoundError, 
 from ogpu.protocol import nexus, source
 from ogpu.protocol.source import Source, SourceSnapshot
 from ogpu.schema.enums import Environment, SourceStatus
-from ogpu.schema.events import OwnershipTransferredEvent, SourceStatusChangedEvent, SourceUpdatedEvent
+from ogpu.schema.events import (
+    OwnershipTransferredEvent,
+    SourceStatusChangedEvent,
+    SourceUpdatedEvent,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -31,24 +35,37 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
     nexus_address = kit.contracts["NEXUS"]
     one_source = Source(address)
 
-    assert kit.call(source.get_client, address) == kit.call(one_source.get_client) == kit.client.address
+    assert (
+        kit.call(source.get_client, address)
+        == kit.call(one_source.get_client)
+        == kit.client.address
+    )
     assert kit.call(source.get_nexus, address) == kit.call(one_source.get_nexus) == nexus_address
     assert kit.call(source.get_owner, address) == kit.call(one_source.get_owner) == nexus_address
     assert kit.call(source.get_source_params, address) == kit.call(one_source.get_params) == params
     assert kit.call(source.source_params, address) == kit.call(one_source.source_params) == params
-    assert kit.call(source.get_status, address) is kit.call(one_source.status) is SourceStatus.ACTIVE
+    assert (
+        kit.call(source.get_status, address) is kit.call(one_source.status) is SourceStatus.ACTIVE
+    )
     assert kit.call(source.status, address) is SourceStatus.ACTIVE
     assert kit.call(source.get_task_count, address) == kit.call(one_source.get_task_count) == 2
-    assert kit.call(source.get_tasks, address, 0, 10) == kit.call(one_source.get_tasks, 0, 10) == tasks
+    assert (
+        kit.call(source.get_tasks, address, 0, 10) == kit.call(one_source.get_tasks, 0, 10) == tasks
+    )
     assert kit.call(source.tasks, address, 1) == kit.call(one_source.tasks, 1) == tasks[1]
     assert kit.call(source.get_registrant_count, address) == 2
-    assert kit.call(source.get_registrants, address, 0, 9) == [kit.provider.address, kit.provider2.address]
+    assert kit.call(source.get_registrants, address, 0, 9) == [
+        kit.provider.address,
+        kit.provider2.address,
+    ]
     assert kit.call(source.registrants, address, 1) == kit.provider2.address
     assert kit.call(source.get_registrant_id, address, kit.provider2.address) == 2
     assert kit.call(source.registrant_id, address, kit.outsider.address) == 0
     environment = kit.call(source.get_preferred_environment_of, address, kit.provider.address)
     assert environment is Environment.NVIDIA
-    assert kit.call(one_source.get_preferred_environment_of, kit.provider2.address) is Environment.CPU
+    assert (
+        kit.call(one_source.get_preferred_environment_of, kit.provider2.address) is Environment.CPU
+    )
     kit.fails(TxRevertError, source.registrants, address, 2)  # past the end
 
     # Removal is swap-and-pop: the last registrant takes the freed slot and its id.
@@ -65,7 +82,9 @@ def test_client_routes_through_nexus(kit: Kit) -> None:
     one_source = Source(address)
     changed = kit.source_params(maxExpiryDuration=60, lastUpdateTime=7)
 
-    updated = one(kit.call(one_source.set_params, changed, signer=kit.client.key), SourceUpdatedEvent)
+    updated = one(
+        kit.call(one_source.set_params, changed, signer=kit.client.key), SourceUpdatedEvent
+    )
     assert (updated.source, updated.source_params) == (address, changed)
     status = one(kit.call(one_source.inactivate, signer=kit.client.key), SourceStatusChangedEvent)
     assert (status.source, status.status) == (address, SourceStatus.INACTIVE)
@@ -83,7 +102,14 @@ def test_writes_belong_to_the_owner(kit: Kit) -> None:
     changed = kit.source_params(minPayment=1)
 
     refusals = [
-        kit.fails(NotOwnerError, source.register, address, kit.provider.address, Environment.CPU, signer=me.key),
+        kit.fails(
+            NotOwnerError,
+            source.register,
+            address,
+            kit.provider.address,
+            Environment.CPU,
+            signer=me.key,
+        ),
         kit.fails(NotOwnerError, one_source.unregister, kit.provider.address, signer=me.key),
         kit.fails(NotOwnerError, source.publish_task, address, kit.outsider.address, signer=me.key),
         kit.fails(NotOwnerError, source.set_source_params, address, changed, signer=me.key),
@@ -93,9 +119,15 @@ def test_writes_belong_to_the_owner(kit: Kit) -> None:
     ]
     assert {(e.account, e.contract) for e in refusals} == {(me.address, "Source")}
 
-    handed = one(kit.as_contract(nexus_address, source._F_TRANSFER_OWNERSHIP, (me.address,), address),
-                 OwnershipTransferredEvent)
-    assert (handed.contract_address, handed.previous_owner, handed.new_owner) == (address, nexus_address, me.address)
+    handed = one(
+        kit.as_contract(nexus_address, source._F_TRANSFER_OWNERSHIP, (me.address,), address),
+        OwnershipTransferredEvent,
+    )
+    assert (handed.contract_address, handed.previous_owner, handed.new_owner) == (
+        address,
+        nexus_address,
+        me.address,
+    )
 
     kit.call(one_source.register, kit.provider2.address, Environment.NVIDIA, signer=me.key)
     assert one_source.get_registrants(0, 9) == [kit.provider2.address]
@@ -108,7 +140,9 @@ def test_writes_belong_to_the_owner(kit: Kit) -> None:
     kit.call(source.set_status, address, SourceStatus.INACTIVE, signer=me.key)
     assert one_source.get_status() is SourceStatus.INACTIVE
     kit.call(one_source.transfer_ownership, kit.master.address, signer=me.key)
-    gone = one(kit.call(one_source.renounce_ownership, signer=kit.master.key), OwnershipTransferredEvent)
+    gone = one(
+        kit.call(one_source.renounce_ownership, signer=kit.master.key), OwnershipTransferredEvent
+    )
     assert (gone.previous_owner, gone.new_owner) == (kit.master.address, ZERO_ADDRESS)
 
 
@@ -119,7 +153,9 @@ def test_load_snapshot_and_wrong_kinds(kit: Kit) -> None:
 
     snap = loaded.snapshot()
     assert snap.block_number > 0
-    kit.call(nexus.unregister, address, kit.provider.address, signer=kit.provider.key)  # changes "latest"
+    kit.call(
+        nexus.unregister, address, kit.provider.address, signer=kit.provider.key
+    )  # changes "latest"
     at = snap.block_number
     assert snap == SourceSnapshot(
         address=address,

@@ -34,8 +34,11 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
     provider, provider2 = kit.provider.address, kit.provider2.address
     params = task.get_task_params(address)
 
-    assert (params.source, params.config, params.payment) == (source_address, "https://ipfs.invalid/ipfs/taskConfig.json",
-                                                              PAYMENT)
+    assert (params.source, params.config, params.payment) == (
+        source_address,
+        "https://ipfs.invalid/ipfs/taskConfig.json",
+        PAYMENT,
+    )
     assert kit.call(task.get_task_params, address) == kit.call(one_task.get_params) == params
     assert kit.call(task.get_source, address) == source_address
     assert kit.call(one_task.get_source) == Source(source_address)
@@ -56,7 +59,10 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
     assert kit.call(task.get_response_of, address, provider) == response_address
     assert kit.call(one_task.get_response_of, provider) == Response(response_address)
     assert one_task.get_response_of(provider2) is None
-    assert kit.call(task.get_responses_of, address, 0, 9) == [response_address, ZERO_ADDRESS]  # index-aligned
+    assert kit.call(task.get_responses_of, address, 0, 9) == [
+        response_address,
+        ZERO_ADDRESS,
+    ]  # index-aligned
     assert kit.call(task.is_already_submitted, address, data_hash(ANSWER)) is True
     assert kit.call(one_task.is_already_submitted, data_hash("ipfs://other")) is False
     assert kit.call(task.get_winning_provider, address) == ZERO_ADDRESS
@@ -75,20 +81,35 @@ def test_nexus_only_writes(kit: Kit) -> None:
 
     for error in (
         kit.fails(TxRevertError, task.attempt, address, kit.outsider.address, signer=me.key),
-        kit.fails(TxRevertError, one_task.submit_response, response_address, kit.outsider.address, signer=me.key),
+        kit.fails(
+            TxRevertError,
+            one_task.submit_response,
+            response_address,
+            kit.outsider.address,
+            signer=me.key,
+        ),
         kit.fails(TxRevertError, task.set_status, address, TaskStatus.CANCELED, signer=me.key),
     ):
         assert error.reason == "NotNexus"
 
     kit.as_contract(nexus_address, task._F_ATTEMPT, (kit.outsider.address,), address)
     assert one_task.get_attempters(0, 9)[-1] == kit.outsider.address
-    kit.as_contract(nexus_address, task._F_SUBMIT_RESPONSE, (response_address, kit.outsider.address), address)
+    kit.as_contract(
+        nexus_address, task._F_SUBMIT_RESPONSE, (response_address, kit.outsider.address), address
+    )
     assert task.get_response_of(address, kit.outsider.address) == response_address
     kit.as_contract(nexus_address, task._F_SET_STATUS, (int(TaskStatus.CANCELED),), address)
     assert one_task.get_status() is TaskStatus.CANCELED
     # The methods call the same specs: the module function and the bound method agree.
     kit.fails(TxRevertError, one_task.attempt, kit.outsider.address, signer=me.key)
-    kit.fails(TxRevertError, task.submit_response, address, response_address, kit.outsider.address, signer=me.key)
+    kit.fails(
+        TxRevertError,
+        task.submit_response,
+        address,
+        response_address,
+        kit.outsider.address,
+        signer=me.key,
+    )
     kit.fails(TxRevertError, one_task.set_status, TaskStatus.NEW, signer=me.key)
 
 
@@ -98,18 +119,31 @@ def test_ownership_belongs_to_the_client(kit: Kit) -> None:
     address = kit.publish_task(source_address)
     one_task = Task(address)
 
-    refused = kit.fails(NotOwnerError, task.transfer_ownership, address, kit.provider.address, signer=kit.provider.key)
+    refused = kit.fails(
+        NotOwnerError,
+        task.transfer_ownership,
+        address,
+        kit.provider.address,
+        signer=kit.provider.key,
+    )
     assert (refused.account, refused.contract) == (kit.provider.address, "Task")
-    moved = one(kit.call(one_task.transfer_ownership, kit.master.address, signer=kit.client.key),
-                OwnershipTransferredEvent)
-    assert (moved.contract_address, moved.previous_owner, moved.new_owner) == (address, kit.client.address,
-                                                                              kit.master.address)
+    moved = one(
+        kit.call(one_task.transfer_ownership, kit.master.address, signer=kit.client.key),
+        OwnershipTransferredEvent,
+    )
+    assert (moved.contract_address, moved.previous_owner, moved.new_owner) == (
+        address,
+        kit.client.address,
+        kit.master.address,
+    )
     # The new owner is the task's client now: it cancels, and the refund goes to it.
     canceled = one(kit.call(one_task.cancel, signer=kit.master.key), TaskStatusChangedEvent)
     assert canceled.status is TaskStatus.CANCELED
 
     kit.fails(NotOwnerError, one_task.renounce_ownership, signer=kit.client.key)
-    gone = one(kit.call(task.renounce_ownership, address, signer=kit.master.key), OwnershipTransferredEvent)
+    gone = one(
+        kit.call(task.renounce_ownership, address, signer=kit.master.key), OwnershipTransferredEvent
+    )
     assert (gone.previous_owner, gone.new_owner) == (kit.master.address, ZERO_ADDRESS)
 
 
@@ -118,7 +152,9 @@ def test_load_snapshot_and_wrong_kinds(kit: Kit) -> None:
     loaded = Task.load(address)
     snap = loaded.snapshot()
     assert snap.block_number > 0
-    kit.call(controller.confirm_response, response_address, signer=kit.client.key)  # changes "latest"
+    kit.call(
+        controller.confirm_response, response_address, signer=kit.client.key
+    )  # changes "latest"
     at = snap.block_number
     assert snap == TaskSnapshot(
         address=address,
@@ -132,7 +168,11 @@ def test_load_snapshot_and_wrong_kinds(kit: Kit) -> None:
         winning_provider=None,
         block_number=at,
     )
-    assert (snap.status, snap.attempt_count, snap.source) == (TaskStatus.RESPONDED, 2, source_address)
+    assert (snap.status, snap.attempt_count, snap.source) == (
+        TaskStatus.RESPONDED,
+        2,
+        source_address,
+    )
     later = loaded.snapshot()
     assert (later.status, later.winning_provider) == (TaskStatus.FINALIZED, kit.provider.address)
 

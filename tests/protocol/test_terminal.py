@@ -37,15 +37,26 @@ def test_pairing_handshake(kit: Kit) -> None:
     receipt = kit.call(terminal.announce_provider, provider, 2 * ETHER, signer=kit.master.key)
     announced = one(receipt, ProviderAnnouncedEvent)
     assert (announced.provider, announced.master, announced.contract_address) == (
-        provider, master, kit.contracts["TERMINAL"])
-    deposited, locked = one(receipt, DepositedEvent), one(receipt, LockedEvent)  # Terminal-funded lockup
-    assert (deposited.account, deposited.amount, locked.account, locked.amount) == (provider, 2 * ETHER,
-                                                                                  provider, 2 * ETHER)
+        provider,
+        master,
+        kit.contracts["TERMINAL"],
+    )
+    deposited, locked = one(receipt, DepositedEvent), one(
+        receipt, LockedEvent
+    )  # Terminal-funded lockup
+    assert (deposited.account, deposited.amount, locked.account, locked.amount) == (
+        provider,
+        2 * ETHER,
+        provider,
+        2 * ETHER,
+    )
     assert vault.get_lockup_of(provider) == 2 * ETHER and vault.get_balance_of(provider) == 0
     assert kit.call(terminal.is_provider, provider) is True
     assert kit.call(terminal.master_of, provider) == ZERO_ADDRESS  # one half only
 
-    answered = one(kit.call(terminal.announce_master, master, signer=kit.provider.key), MasterAnnouncedEvent)
+    answered = one(
+        kit.call(terminal.announce_master, master, signer=kit.provider.key), MasterAnnouncedEvent
+    )
     assert (answered.provider, answered.master) == (provider, master)
     assert kit.call(terminal.master_of, provider) == master
     assert kit.call(terminal.get_master_of, provider) == master
@@ -54,7 +65,9 @@ def test_pairing_handshake(kit: Kit) -> None:
     assert kit.call(terminal.get_is_master, master) is True
     assert terminal.is_master(provider) is False
 
-    taken = kit.fails(TxRevertError, terminal.announce_provider, kit.provider2.address, 0, signer=kit.master.key)
+    taken = kit.fails(
+        TxRevertError, terminal.announce_provider, kit.provider2.address, 0, signer=kit.master.key
+    )
     assert taken.reason == "AlreadyPaired"
 
 
@@ -62,14 +75,29 @@ def test_remove_container_and_provider_are_for_the_master(kit: Kit) -> None:
     kit.pair()
     source_address = kit.publish_source()
 
-    kit.fails(NotMasterError, terminal.remove_container, kit.provider.address, source_address, signer=kit.client.key)
-    signal = one(kit.call(terminal.remove_container, kit.provider.address, source_address, signer=kit.master.key),
-                 RemoveContainerEvent)
+    kit.fails(
+        NotMasterError,
+        terminal.remove_container,
+        kit.provider.address,
+        source_address,
+        signer=kit.client.key,
+    )
+    signal = one(
+        kit.call(
+            terminal.remove_container, kit.provider.address, source_address, signer=kit.master.key
+        ),
+        RemoveContainerEvent,
+    )
     assert (signal.provider, signal.source) == (kit.provider.address, source_address)
 
-    error = kit.fails(NotMasterError, terminal.remove_provider, kit.provider.address, signer=kit.client.key)
+    error = kit.fails(
+        NotMasterError, terminal.remove_provider, kit.provider.address, signer=kit.client.key
+    )
     assert error.account == kit.client.address
-    removed = one(kit.call(terminal.remove_provider, kit.provider.address, signer=kit.master.key), ProviderRemovedEvent)
+    removed = one(
+        kit.call(terminal.remove_provider, kit.provider.address, signer=kit.master.key),
+        ProviderRemovedEvent,
+    )
     assert removed.provider == kit.provider.address
     assert terminal.get_master_of(kit.provider.address) == ZERO_ADDRESS
     assert terminal.get_provider_of(kit.master.address) == ZERO_ADDRESS
@@ -77,33 +105,58 @@ def test_remove_container_and_provider_are_for_the_master(kit: Kit) -> None:
 
 
 def test_agents(kit: Kit) -> None:
-    granted = one(kit.call(terminal.set_agent, kit.agent.address, True, signer=kit.client.key), AgentSetEvent)
-    assert (granted.account, granted.agent, granted.value) == (kit.client.address, kit.agent.address, True)
+    granted = one(
+        kit.call(terminal.set_agent, kit.agent.address, True, signer=kit.client.key), AgentSetEvent
+    )
+    assert (granted.account, granted.agent, granted.value) == (
+        kit.client.address,
+        kit.agent.address,
+        True,
+    )
     assert kit.call(terminal.is_agent_of, kit.client.address, kit.agent.address) is True
     assert kit.call(terminal.get_is_agent_of, kit.client.address, kit.agent.address) is True
-    assert terminal.get_is_agent_of(kit.agent.address, kit.client.address) is False  # (principal, agent)
+    assert (
+        terminal.get_is_agent_of(kit.agent.address, kit.client.address) is False
+    )  # (principal, agent)
 
-    revoked = one(kit.call(terminal.revoke_agent, kit.agent.address, signer=kit.client.key), AgentSetEvent)
+    revoked = one(
+        kit.call(terminal.revoke_agent, kit.agent.address, signer=kit.client.key), AgentSetEvent
+    )
     assert (revoked.account, revoked.value) == (kit.client.address, False)
     assert terminal.is_agent_of(kit.client.address, kit.agent.address) is False
 
     kit.pair()  # the provider is now "ever announced": providers may not appoint agents
-    refused = kit.fails(TxRevertError, terminal.set_agent, kit.agent.address, True, signer=kit.provider.key)
+    refused = kit.fails(
+        TxRevertError, terminal.set_agent, kit.agent.address, True, signer=kit.provider.key
+    )
     assert refused.reason == "NotAuthorized"
-    assert kit.fails(TxRevertError, terminal.set_agent, ZERO_ADDRESS, True, signer=kit.client.key).reason == "InvalidAgent"
+    assert (
+        kit.fails(
+            TxRevertError, terminal.set_agent, ZERO_ADDRESS, True, signer=kit.client.key
+        ).reason
+        == "InvalidAgent"
+    )
 
 
 def test_default_agent_opt_out_and_provider_data(kit: Kit) -> None:
     me = kit.provider.address
     assert kit.call(terminal.get_default_agent_disabled, me) is False
-    disabled = one(kit.call(terminal.set_default_agent_disabled, True, signer=kit.provider.key),
-                   DefaultAgentDisabledEvent)
+    disabled = one(
+        kit.call(terminal.set_default_agent_disabled, True, signer=kit.provider.key),
+        DefaultAgentDisabledEvent,
+    )
     assert (disabled.master, disabled.value) == (me, True)  # the field is named "master" in the ABI
     assert terminal.get_default_agent_disabled(me) is True
     assert terminal.is_default_agent_disabled(me) is True
 
-    base = one(kit.call(terminal.set_base_data, "ipfs://base", signer=kit.provider.key), BaseDataUpdatedEvent)
-    live = one(kit.call(terminal.set_live_data, "ipfs://live", signer=kit.provider.key), LiveDataUpdatedEvent)
+    base = one(
+        kit.call(terminal.set_base_data, "ipfs://base", signer=kit.provider.key),
+        BaseDataUpdatedEvent,
+    )
+    live = one(
+        kit.call(terminal.set_live_data, "ipfs://live", signer=kit.provider.key),
+        LiveDataUpdatedEvent,
+    )
     assert (base.provider, live.provider) == (me, me)
     assert kit.call(terminal.get_base_data_of, me) == "ipfs://base"
     assert kit.call(terminal.get_live_data_of, me) == "ipfs://live"
@@ -112,19 +165,34 @@ def test_default_agent_opt_out_and_provider_data(kit: Kit) -> None:
 
 def test_owner_setters_and_ownership(kit: Kit) -> None:
     c = kit.contracts
-    assert kit.fails(NotOwnerError, terminal.set_manager, c["MANAGER"], signer=kit.client.key).account == kit.client.address
+    assert (
+        kit.fails(NotOwnerError, terminal.set_manager, c["MANAGER"], signer=kit.client.key).account
+        == kit.client.address
+    )
     kit.fails(NotOwnerError, terminal.set_vault, c["VAULT"], signer=kit.client.key)
     kit.call(terminal.set_manager, kit.outsider.address, signer=kit.admin.key)
     kit.call(terminal.set_vault, kit.outsider.address, signer=kit.admin.key)
-    assert (terminal.get_manager(), terminal.get_vault()) == (kit.outsider.address, kit.outsider.address)
+    assert (terminal.get_manager(), terminal.get_vault()) == (
+        kit.outsider.address,
+        kit.outsider.address,
+    )
 
     kit.fails(NotOwnerError, terminal.transfer_ownership, kit.client.address, signer=kit.client.key)
-    kit.fails(OwnableInvalidOwnerError, terminal.transfer_ownership, ZERO_ADDRESS, signer=kit.admin.key)
-    moved = one(kit.call(terminal.transfer_ownership, kit.client.address, signer=kit.admin.key),
-                OwnershipTransferredEvent)
+    kit.fails(
+        OwnableInvalidOwnerError, terminal.transfer_ownership, ZERO_ADDRESS, signer=kit.admin.key
+    )
+    moved = one(
+        kit.call(terminal.transfer_ownership, kit.client.address, signer=kit.admin.key),
+        OwnershipTransferredEvent,
+    )
     assert (moved.contract_address, moved.previous_owner, moved.new_owner) == (
-        c["TERMINAL"], kit.admin.address, kit.client.address)
+        c["TERMINAL"],
+        kit.admin.address,
+        kit.client.address,
+    )
     kit.fails(NotOwnerError, terminal.renounce_ownership, signer=kit.admin.key)
-    gone = one(kit.call(terminal.renounce_ownership, signer=kit.client.key), OwnershipTransferredEvent)
+    gone = one(
+        kit.call(terminal.renounce_ownership, signer=kit.client.key), OwnershipTransferredEvent
+    )
     assert (gone.previous_owner, gone.new_owner) == (kit.client.address, ZERO_ADDRESS)
     assert terminal.get_owner() == ZERO_ADDRESS

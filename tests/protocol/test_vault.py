@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from protocol_kit import ETHER, Kit, one, role_id
 
@@ -46,10 +49,19 @@ def test_wiring_and_parameter_views(kit: Kit) -> None:
 def test_deposit_withdraw_and_lock(kit: Kit) -> None:
     me = kit.client
     deposited = one(kit.call(vault.deposit, me.address, 3 * ETHER, signer=me.key), DepositedEvent)
-    assert (deposited.account, deposited.amount, deposited.contract_address) == (me.address, 3 * ETHER,
-                                                                                kit.contracts["VAULT"])
-    assert kit.call(vault.balance_of, me.address) == kit.call(vault.get_balance_of, me.address) == 3 * ETHER
-    assert kit.fails(TxRevertError, vault.deposit, me.address, 0, signer=me.key).reason == "ZeroAmount"
+    assert (deposited.account, deposited.amount, deposited.contract_address) == (
+        me.address,
+        3 * ETHER,
+        kit.contracts["VAULT"],
+    )
+    assert (
+        kit.call(vault.balance_of, me.address)
+        == kit.call(vault.get_balance_of, me.address)
+        == 3 * ETHER
+    )
+    assert (
+        kit.fails(TxRevertError, vault.deposit, me.address, 0, signer=me.key).reason == "ZeroAmount"
+    )
 
     before = kit.native_balance(me.address)
     receipt = kit.call(vault.withdraw, ETHER, signer=me.key)
@@ -60,7 +72,9 @@ def test_deposit_withdraw_and_lock(kit: Kit) -> None:
 
     locked = one(kit.call(vault.lock, ETHER, signer=me.key), LockedEvent)
     assert (locked.account, locked.amount) == (me.address, ETHER)
-    assert kit.call(vault.lockup_of, me.address) == kit.call(vault.get_lockup_of, me.address) == ETHER
+    assert (
+        kit.call(vault.lockup_of, me.address) == kit.call(vault.get_lockup_of, me.address) == ETHER
+    )
     assert vault.get_balance_of(me.address) == ETHER
     kit.fails(InsufficientBalanceError, vault.lock, 2 * ETHER, signer=me.key)
 
@@ -74,14 +88,18 @@ def test_unbond_cancel_and_claim(kit: Kit) -> None:
     unbonded = one(receipt, UnbondedEvent)
     assert (unbonded.account, unbonded.amount) == (me.address, ETHER // 2)
     assert kit.call(vault.get_unbonding_of, me.address) == ETHER // 2
-    assert kit.call(vault.get_unbonding_timestamp, me.address) == receipt.timestamp + UNBONDING_PERIOD
+    assert (
+        kit.call(vault.get_unbonding_timestamp, me.address) == receipt.timestamp + UNBONDING_PERIOD
+    )
     error = kit.fails(UnbondingPeriodNotElapsedError, vault.claim, signer=me.key)
     assert error.account == me.address
 
     canceled = one(kit.call(vault.cancel_unbonding, signer=me.key), UnbondingCanceledEvent)
     assert (canceled.account, canceled.amount) == (me.address, ETHER // 2)
     assert (vault.get_lockup_of(me.address), vault.get_unbonding_of(me.address)) == (2 * ETHER, 0)
-    assert kit.fails(TxRevertError, vault.cancel_unbonding, signer=me.key).reason == "NothingToCancel"
+    assert (
+        kit.fails(TxRevertError, vault.cancel_unbonding, signer=me.key).reason == "NothingToCancel"
+    )
     assert kit.fails(TxRevertError, vault.claim, signer=me.key).reason == "NothingToClaim"
 
     kit.call(vault.unbond, ETHER, signer=me.key)
@@ -97,27 +115,41 @@ def test_escrow_functions_are_for_the_protocol(kit: Kit) -> None:
     task_a, task_b = kit.master.address, kit.master2.address  # escrow keys: any address works
     kit.deposit(kit.client, 2 * ETHER)
 
-    for func, args in (
+    escrow: tuple[tuple[Callable[..., Receipt], tuple[Any, ...]], ...] = (
         (vault.freeze_payment, (client, task_a, ETHER)),
         (vault.release_payment, (client, task_a)),
         (vault.force_release_payment, (client, task_a)),
         (vault.process_payment, (client, provider, task_a, ETHER)),
-    ):
-        assert kit.fails(TxRevertError, func, *args, signer=kit.client.key).reason == "NotController"
+    )
+    for func, args in escrow:
+        assert (
+            kit.fails(TxRevertError, func, *args, signer=kit.client.key).reason == "NotController"
+        )
 
     kit.call(manager.grant_role, role_id("CONTROLLER"), kit.outsider.address, signer=kit.admin.key)
     kit.call(vault.freeze_payment, client, task_a, ETHER, signer=kit.outsider.key)
-    assert (vault.get_frozen_payment(client), vault.get_balance_of(client)) == (ETHER, ETHER)
+    assert (kit.call(vault.get_frozen_payment, client), vault.get_balance_of(client)) == (
+        ETHER,
+        ETHER,
+    )
     kit.call(vault.release_payment, client, task_a, signer=kit.outsider.key)
     assert (vault.get_frozen_payment(client), vault.get_balance_of(client)) == (0, 2 * ETHER)
 
     kit.call(vault.freeze_payment, client, task_a, ETHER, signer=kit.outsider.key)
-    kit.call(vault.process_payment, client, provider, task_a, 6 * ETHER // 10, signer=kit.outsider.key)
-    assert vault.get_balance_of(provider) == vault.get_total_earnings_of(provider) == 6 * ETHER // 10
+    kit.call(
+        vault.process_payment, client, provider, task_a, 6 * ETHER // 10, signer=kit.outsider.key
+    )
+    assert (
+        vault.get_balance_of(provider)
+        == kit.call(vault.get_total_earnings_of, provider)
+        == 6 * ETHER // 10
+    )
     assert (vault.get_frozen_payment(client), vault.get_balance_of(client)) == (0, 14 * ETHER // 10)
 
     kit.call(vault.freeze_payment, client, task_b, ETHER, signer=kit.outsider.key)
-    kit.call(vault.force_release_payment, client, task_b, signer=kit.admin.key)  # the admin may force it
+    kit.call(
+        vault.force_release_payment, client, task_b, signer=kit.admin.key
+    )  # the admin may force it
     assert (vault.get_frozen_payment(client), vault.get_balance_of(client)) == (0, 14 * ETHER // 10)
 
 
@@ -126,35 +158,51 @@ def test_sanctions_are_for_the_judge_and_the_admin(kit: Kit) -> None:
     kit.stake_self(kit.provider, ETHER)
     assert kit.call(vault.is_eligible, target) is True
 
-    assert kit.fails(TxRevertError, vault.sanction, target, ETHER // 2, signer=kit.client.key).reason == "NotJudge"
-    sanctioned = one(kit.call(vault.sanction, target, ETHER // 2, signer=kit.admin.key), SanctionedEvent)
+    assert (
+        kit.fails(TxRevertError, vault.sanction, target, ETHER // 2, signer=kit.client.key).reason
+        == "NotJudge"
+    )
+    sanctioned = one(
+        kit.call(vault.sanction, target, ETHER // 2, signer=kit.admin.key), SanctionedEvent
+    )
     assert (sanctioned.account, sanctioned.amount) == (target, ETHER // 2)
     assert kit.call(vault.get_sanction_of, target) == ETHER // 2
     assert vault.get_sanctioned_amount() == ETHER // 2
     assert (vault.get_lockup_of(target), vault.is_eligible(target)) == (ETHER // 2, False)
     kit.fails(InsufficientLockupError, vault.sanction, target, ETHER, signer=kit.admin.key)
 
-    assert kit.fails(TxRevertError, vault.waive, target, ETHER // 5, signer=kit.client.key).reason == "NotJudge"
+    assert (
+        kit.fails(TxRevertError, vault.waive, target, ETHER // 5, signer=kit.client.key).reason
+        == "NotJudge"
+    )
     waived = one(kit.call(vault.waive, target, ETHER // 5, signer=kit.admin.key), WaivedEvent)
     assert (waived.account, waived.amount) == (target, ETHER // 5)
     assert vault.get_sanction_of(target) == 3 * ETHER // 10
 
-    assert kit.fails(TxRevertError, vault.withdraw_sanction_of, target, signer=kit.client.key).reason == "NotAdmin"
+    assert (
+        kit.fails(TxRevertError, vault.withdraw_sanction_of, target, signer=kit.client.key).reason
+        == "NotAdmin"
+    )
     before = kit.native_balance(kit.admin.address)
     receipt = kit.call(vault.withdraw_sanction_of, target, signer=kit.admin.key)
     assert kit.native_balance(kit.admin.address) == before + 3 * ETHER // 10 - _gas_cost(receipt)
-    assert (vault.get_sanction_of(target), vault.get_sanctioned_amount(), vault.is_eligible(target)) == (0, 0, True)
+    assert (
+        vault.get_sanction_of(target),
+        vault.get_sanctioned_amount(),
+        vault.is_eligible(target),
+    ) == (0, 0, True)
 
 
 def test_admin_settings_and_emergency_exit(kit: Kit) -> None:
     target = kit.provider.address
-    for func, args in (
+    admin_only: tuple[tuple[Callable[..., Receipt], tuple[Any, ...]], ...] = (
         (vault.set_whitelist, (target, True)),
         (vault.set_min_lockup_per_source, (ETHER,)),
         (vault.set_max_unbonding_period, (60,)),
         (vault.set_terminal, (kit.outsider.address,)),
         (vault.emergency_exit, (target,)),
-    ):
+    )
+    for func, args in admin_only:
         assert kit.fails(TxRevertError, func, *args, signer=kit.client.key).reason == "NotAdmin"
 
     kit.call(vault.set_min_lockup_per_source, ETHER, signer=kit.admin.key)
@@ -172,5 +220,9 @@ def test_admin_settings_and_emergency_exit(kit: Kit) -> None:
     before = kit.native_balance(target)
     kit.call(vault.emergency_exit, target, signer=kit.admin.key)
     assert kit.native_balance(target) == before + 3 * ETHER  # liquid + locked + unbonding
-    buckets = (vault.get_balance_of(target), vault.get_lockup_of(target), vault.get_unbonding_of(target))
+    buckets = (
+        vault.get_balance_of(target),
+        vault.get_lockup_of(target),
+        vault.get_unbonding_of(target),
+    )
     assert buckets == (0, 0, 0)

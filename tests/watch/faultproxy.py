@@ -160,6 +160,7 @@ def _items(message: Any) -> list[dict[str, Any]]:
 def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go in separate writes
 
         def do_POST(self) -> None:  # noqa: N802 - the http.server naming
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))

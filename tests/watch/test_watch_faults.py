@@ -25,7 +25,7 @@ MIN_FAULT_SHARE = 0.20
 async def test_every_event_exactly_once_through_a_faulty_proxy(
     chain: Chain, fault_proxy: Callable[..., FaultProxy], fast_retry: RetryPolicy
 ) -> None:
-    proxy = fault_proxy(fault_rate=0.3, slow_s=0.7, max_log_range=16, seed=5)
+    proxy = fault_proxy(fault_rate=0.3, slow_s=0.7, max_log_range=4, seed=5)
     start = chain.head() + 1
     chain.mine_deposits(BACKFILL_BLOCKS, PER_BLOCK)
     collector = Collector()
@@ -80,7 +80,7 @@ def test_query_retries_transient_faults_and_gives_up_on_persistent_ones(
     start = chain.head() + 1
     chain.mine_deposits(30, 5)
     truth = chain.events(VAULT_DEPOSITED, start)
-    proxy = fault_proxy(fault_rate=0.4, kinds=["drop", "http500", "truncate"], max_log_range=8, seed=11)
+    proxy = fault_proxy(fault_rate=0.4, kinds=["drop", "http500", "truncate"], max_log_range=2, seed=11)
     assert keys(ogpu.events.query(VAULT_DEPOSITED, start, retry=fast_retry)) == keys(truth)
     assert proxy.stats.faulted > 0 and proxy.stats.range_refusals > 0
 

@@ -70,9 +70,14 @@ class Net:
 
     @classmethod
     def of(cls, devnet: Devnet, ipfs: LocalIPFSNode) -> Net:
-        roles = {role: Account(e["address"], e["private_key"]) for role, e in devnet.document["accounts"].items()}
+        roles = {
+            role: Account(e["address"], e["private_key"])
+            for role, e in devnet.document["accounts"].items()
+        }
         extra = tuple(Account.from_key(key) for key in EXTRA_KEYS)
-        return cls(devnet, ipfs, roles["client"], roles["provider"], roles["master"], roles["agent"], extra)
+        return cls(
+            devnet, ipfs, roles["client"], roles["provider"], roles["master"], roles["agent"], extra
+        )
 
     def rpc(self, method: str, params: list[Any] | None = None) -> Any:
         """One JSON-RPC call to the devnet node."""
@@ -89,7 +94,9 @@ class Net:
 
     def pin_count(self) -> int:
         """How many objects the IPFS node has pinned (every upload pins one)."""
-        reply = requests.post(f"{self.ipfs.api_url}/api/v0/pin/ls", params={"type": "recursive"}, timeout=10)
+        reply = requests.post(
+            f"{self.ipfs.api_url}/api/v0/pin/ls", params={"type": "recursive"}, timeout=10
+        )
         reply.raise_for_status()
         return len(reply.json()["Keys"])
 
@@ -100,7 +107,9 @@ def source_info(**changes: Any) -> SourceInfo:
         "name": "echo",
         "description": "echoes its input",
         "logoUrl": "https://example.invalid/logo.png",
-        "imageEnvs": ImageEnvironments(cpu="https://example.invalid/cpu.yml", nvidia="https://example.invalid/gpu.yml"),
+        "imageEnvs": ImageEnvironments(
+            cpu="https://example.invalid/cpu.yml", nvidia="https://example.invalid/gpu.yml"
+        ),
         "minPayment": MIN_PAYMENT,
         "minAvailableLockup": 0,
         "maxExpiryDuration": MAX_EXPIRY,
@@ -135,7 +144,9 @@ class Make:
         """A source published by the client."""
         return client.publish_source(source_info(**changes), self.net.client.key)
 
-    def task_info(self, source: Source | str, *, expires_in: int = 600, payment: int = PAYMENT) -> TaskInfo:
+    def task_info(
+        self, source: Source | str, *, expires_in: int = 600, payment: int = PAYMENT
+    ) -> TaskInfo:
         """A task description for ``source`` expiring ``expires_in`` s after the chain's now."""
         config = TaskInput("echo", {"text": "hi"}, priority=1)
         return TaskInfo(str(source), config, self.net.now() + expires_in, payment)
@@ -166,7 +177,9 @@ def footprint(net: Net, addresses: tuple[str, ...]) -> Footprint:
     for address in addresses:
         nonce = int(net.rpc("eth_getTransactionCount", [address, "pending"]), 16)
         native = int(net.rpc("eth_getBalance", [address, "latest"]), 16)
-        rows.append((nonce, native, vault.get_balance_of(address), vault.get_frozen_payment(address)))
+        rows.append(
+            (nonce, native, vault.get_balance_of(address), vault.get_frozen_payment(address))
+        )
     return Footprint(int(net.rpc("eth_blockNumber"), 16), net.pin_count(), tuple(rows))
 
 
@@ -181,7 +194,10 @@ def ipfs_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIPFSNod
 def net(devnet: Devnet, ipfs_node: LocalIPFSNode) -> Iterator[Net]:
     """The test's devnet, with ``ogpu.ipfs`` using the local node (no retries: failures show)."""
     ogpu.ipfs.configure(
-        publish_backend="kubo", kubo_api_url=ipfs_node.api_url, gateways=(ipfs_node.gateway_url,), retries=0
+        publish_backend="kubo",
+        kubo_api_url=ipfs_node.api_url,
+        gateways=(ipfs_node.gateway_url,),
+        retries=0,
     )
     try:
         yield Net.of(devnet, ipfs_node)

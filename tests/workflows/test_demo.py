@@ -29,16 +29,23 @@ EXPECTED_EVENTS = [
 def test_demo_round_trip_prints_steps_events_and_summary() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ogpu.devnet.demo", "--pace", "0"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     out = done.stdout
     assert done.returncode == 0, done.stderr + out
     steps = re.findall(r"^\[\s*(\d+)/11\] ", out, flags=re.MULTILINE)
     assert steps == [str(n) for n in range(1, 12)]
     events = [line for line in out.splitlines() if line.lstrip().startswith("event")]
-    missing = [expected for expected in EXPECTED_EVENTS if not any(expected in line for line in events)]
+    missing = [
+        expected for expected in EXPECTED_EVENTS if not any(expected in line for line in events)
+    ]
     assert not missing, out
-    positions = [next(i for i, line in enumerate(events) if expected in line) for expected in EXPECTED_EVENTS]
+    positions = [
+        next(i for i, line in enumerate(events) if expected in line) for expected in EXPECTED_EVENTS
+    ]
     assert positions == sorted(positions), "events were not printed in chain order"
     assert re.search(r"^  task +0x[0-9a-fA-F]{40}  status FINALIZED$", out, flags=re.MULTILINE)
     assert "provider earned 0.1 OGPU; client vault balance 0.9 OGPU" in out

@@ -33,7 +33,9 @@ IDS = [f"{fn.__module__.split('.')[1]}.{fn.__name__}" for fn, _ in WRITES]
 
 
 @pytest.mark.parametrize(("fn", "args"), WRITES, ids=IDS)
-def test_private_key_is_positional_or_keyword_and_signer_keyword_only(fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def test_private_key_is_positional_or_keyword_and_signer_keyword_only(
+    fn: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
     params = inspect.signature(fn).parameters
     assert params["private_key"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     for name in ("signer", "chain", "tx", "nonce", "max_retries", "auto_fix_nonce"):
@@ -41,7 +43,9 @@ def test_private_key_is_positional_or_keyword_and_signer_keyword_only(fn: Callab
 
 
 @pytest.mark.parametrize(("fn", "args"), WRITES, ids=IDS)
-def test_both_private_key_and_signer_is_a_type_error(fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def test_both_private_key_and_signer_is_a_type_error(
+    fn: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
     with pytest.raises(TypeError, match="either private_key or signer"):
         fn(*args, KEY, signer=KEY)
 

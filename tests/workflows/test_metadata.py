@@ -27,10 +27,14 @@ CLIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 def source_info(**changes: object) -> SourceInfo:
     fields: dict[str, object] = {
-        "name": "echo", "description": "echoes its input", "logoUrl": "https://example.invalid/l.png",
-        "imageEnvs": ImageEnvironments(cpu="c.yml"), "minPayment": 1, "minAvailableLockup": 0,
+        "name": "echo",
+        "description": "echoes its input",
+        "logoUrl": "https://example.invalid/l.png",
+        "imageEnvs": ImageEnvironments(cpu="c.yml"),
+        "minPayment": 1,
+        "minAvailableLockup": 0,
         "maxExpiryDuration": 60,
-    }  # fmt: skip
+    }
     fields.update(changes)
     return SourceInfo(**fields)  # type: ignore[arg-type]
 
@@ -53,15 +57,32 @@ def test_environment_helpers_round_trip() -> None:
 
 
 def test_source_info_builds_metadata_and_params() -> None:
-    info = source_info(imageEnvs=ImageEnvironments(nvidia="n.yml", amd="a.yml"), privacyEnabled=True,
-                       optionalParamsUrl="ipfs://params", deliveryMethod=1)  # fmt: skip
+    info = source_info(
+        imageEnvs=ImageEnvironments(nvidia="n.yml", amd="a.yml"),
+        privacyEnabled=True,
+        optionalParamsUrl="ipfs://params",
+        deliveryMethod=1,
+    )
     info.validate()
-    assert info.to_metadata() == SourceMetadata("", "n.yml", "a.yml", "echo", "echoes its input", info.logoUrl)
-    assert list(info.to_metadata().to_dict()) == ["cpu", "nvidia", "amd", "name", "description", "logoUrl"]
+    assert info.to_metadata() == SourceMetadata(
+        "", "n.yml", "a.yml", "echo", "echoes its input", info.logoUrl
+    )
+    assert list(info.to_metadata().to_dict()) == [
+        "cpu",
+        "nvidia",
+        "amd",
+        "name",
+        "description",
+        "logoUrl",
+    ]
     params = info.to_params(CLIENT.lower(), "https://gw/ipfs/x", 1234)
     assert params.imageEnvironments == Environment.NVIDIA | Environment.AMD
     assert params.deliveryMethod is DeliveryMethod.FIRST_RESPONSE
-    assert (params.privacyEnabled, params.optionalParamsUrl, params.lastUpdateTime) == (True, "ipfs://params", 1234)
+    assert (params.privacyEnabled, params.optionalParamsUrl, params.lastUpdateTime) == (
+        True,
+        "ipfs://params",
+        1234,
+    )
     assert params.to_tuple()[0] == CLIENT  # checksummed on the way to the chain
 
 
@@ -69,10 +90,23 @@ def test_builders_are_mutable_dataclasses_with_0_2_1_field_names() -> None:
     info = source_info()
     info.minPayment = 7
     assert [f.name for f in dataclasses.fields(info)] == [
-        "name", "description", "logoUrl", "imageEnvs", "minPayment", "minAvailableLockup",
-        "maxExpiryDuration", "deliveryMethod", "privacyEnabled", "optionalParamsUrl",
-    ]  # fmt: skip
-    assert [f.name for f in dataclasses.fields(TaskInfo)] == ["source", "config", "expiryTime", "payment"]
+        "name",
+        "description",
+        "logoUrl",
+        "imageEnvs",
+        "minPayment",
+        "minAvailableLockup",
+        "maxExpiryDuration",
+        "deliveryMethod",
+        "privacyEnabled",
+        "optionalParamsUrl",
+    ]
+    assert [f.name for f in dataclasses.fields(TaskInfo)] == [
+        "source",
+        "config",
+        "expiryTime",
+        "payment",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -96,10 +130,13 @@ def test_source_info_validation_names_the_field(changes: dict[str, object], fiel
 
 def test_task_input_to_dict_keeps_extras_and_dumps_models() -> None:
     plain = TaskInput("predict", {"x": 1}, priority=2, tags=["a"])
-    assert plain.to_dict() == {"function_name": "predict", "data": {"x": 1}, "priority": 2, "tags": ["a"]}
-    assert plain.priority == 2  # extra keys read as attributes, as in 0.2.1
-    with pytest.raises(AttributeError):
-        _ = plain.missing
+    assert plain.to_dict() == {
+        "function_name": "predict",
+        "data": {"x": 1},
+        "priority": 2,
+        "tags": ["a"],
+    }
+    assert plain.extras == {"priority": 2, "tags": ["a"]}
     model = TaskInput(function_name="chat", data=Prompt(text="hi"))
     assert model.to_dict() == {"function_name": "chat", "data": {"text": "hi", "temperature": 0.5}}
     assert json.loads(json.dumps(model.to_dict()))["data"]["text"] == "hi"

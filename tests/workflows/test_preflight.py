@@ -68,7 +68,9 @@ def test_inactive_source(net: Net, make: Make, source: Source, unchanged: Unchan
     assert caught.value.source == source.address
 
 
-def test_payment_below_the_minimum(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
+def test_payment_below_the_minimum(
+    net: Net, make: Make, source: Source, unchanged: Unchanged
+) -> None:
     low = make.MIN_PAYMENT - 1
     with unchanged(), pytest.raises(InvalidParamsError) as caught:
         client.publish_task(make.task_info(source, payment=low), net.client.key)
@@ -77,13 +79,17 @@ def test_payment_below_the_minimum(net: Net, make: Make, source: Source, unchang
 
 
 @pytest.mark.parametrize("expires_in", [-100, 0], ids=["past", "now"])
-def test_expiry_not_in_the_future(net: Net, make: Make, source: Source, unchanged: Unchanged, expires_in: int) -> None:
+def test_expiry_not_in_the_future(
+    net: Net, make: Make, source: Source, unchanged: Unchanged, expires_in: int
+) -> None:
     with unchanged(), pytest.raises(InvalidParamsError) as caught:
         client.publish_task(make.task_info(source, expires_in=expires_in), net.client.key)
     assert caught.value.field == "expiryTime" and "not in the future" in str(caught.value)
 
 
-def test_expiry_beyond_the_source_maximum(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
+def test_expiry_beyond_the_source_maximum(
+    net: Net, make: Make, source: Source, unchanged: Unchanged
+) -> None:
     with unchanged(), pytest.raises(InvalidParamsError) as caught:
         client.publish_task(make.task_info(source, expires_in=make.MAX_EXPIRY + 60), net.client.key)
     assert caught.value.field == "expiryTime"
@@ -102,24 +108,34 @@ def test_vault_balance_below_the_payment(net: Net, make: Make, unchanged: Unchan
     with unchanged(), pytest.raises(InsufficientBalanceError) as caught:
         client.publish_task(make.task_info(source), net.client.key)
     error = caught.value
-    assert (error.account, error.required, error.available) == (net.client.address, make.PAYMENT, make.PAYMENT - 1)
+    assert (error.account, error.required, error.available) == (
+        net.client.address,
+        make.PAYMENT,
+        make.PAYMENT - 1,
+    )
 
 
-def test_signer_neither_client_nor_agent(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
+def test_signer_neither_client_nor_agent(
+    net: Net, make: Make, source: Source, unchanged: Unchanged
+) -> None:
     make.funds(account=net.provider)  # the stranger could pay: only permission is missing
     with unchanged(), pytest.raises(NotSourceOwnerError) as caught:
         client.publish_task(make.task_info(source), net.provider.key)
     assert (caught.value.source, caught.value.caller) == (source.address, net.provider.address)
 
 
-def test_revoked_agent_is_refused(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
+def test_revoked_agent_is_refused(
+    net: Net, make: Make, source: Source, unchanged: Unchanged
+) -> None:
     client.set_agent(net.agent.address, True, net.client.key)
     client.set_agent(net.agent.address, False, net.client.key)
     with unchanged(), pytest.raises(NotSourceOwnerError):
         client.publish_task(make.task_info(source), net.agent.key)
 
 
-def test_agent_publishing_checks_the_clients_balance(net: Net, make: Make, unchanged: Unchanged) -> None:
+def test_agent_publishing_checks_the_clients_balance(
+    net: Net, make: Make, unchanged: Unchanged
+) -> None:
     source = make.source()
     client.set_agent(net.agent.address, True, net.client.key)
     make.funds(account=net.agent)  # the agent's own balance does not pay for the client's task
@@ -128,7 +144,9 @@ def test_agent_publishing_checks_the_clients_balance(net: Net, make: Make, uncha
     assert (caught.value.account, caught.value.available) == (net.client.address, 0)
 
 
-def test_bad_config_is_refused_before_the_chain_is_read(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
+def test_bad_config_is_refused_before_the_chain_is_read(
+    net: Net, make: Make, source: Source, unchanged: Unchanged
+) -> None:
     bad = TaskInfo(source.address, TaskInput("echo", {"x": {1, 2}}), net.now() + 60, make.PAYMENT)
     with unchanged(), pytest.raises(InvalidParamsError, match="JSON"):
         client.publish_task(bad, net.client.key)
@@ -143,7 +161,9 @@ def test_publish_source_with_no_environment(net: Net, make: Make, unchanged: Unc
     assert caught.value.field == "imageEnvs"
 
 
-def test_update_source_by_a_stranger(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
+def test_update_source_by_a_stranger(
+    net: Net, make: Make, source: Source, unchanged: Unchanged
+) -> None:
     with unchanged(), pytest.raises(NotSourceOwnerError) as caught:
         client.update_source(source, make.source_info(name="hijack"), net.provider.key)
     assert caught.value.caller == net.provider.address
@@ -183,13 +203,19 @@ def test_confirm_refusals(net: Net, make: Make, unchanged: Unchanged) -> None:
     for source in (manual, first):
         task = make.task(source)
         provider.attempt(task.address, 0, signer=net.provider.key)
-        responses.append(provider_runtime.submit_response(task.address, {"ok": str(source)}, signer=net.provider.key))
+        responses.append(
+            provider_runtime.submit_response(
+                task.address, {"ok": str(source)}, signer=net.provider.key
+            )
+        )
     with unchanged(), pytest.raises(NotTaskOwnerError):
         client.confirm_response(responses[0].address, net.agent.key)
     with unchanged(), pytest.raises(ResponseNotFoundError):
         client.confirm_response(net.extra[2].address, net.client.key)
     with unchanged(), pytest.raises(ResponseAlreadyConfirmedError):
-        client.confirm_response(responses[1].address, net.client.key)  # FIRST_RESPONSE: already confirmed
+        client.confirm_response(
+            responses[1].address, net.client.key
+        )  # FIRST_RESPONSE: already confirmed
     client.confirm_response(responses[0].address, net.client.key)
     with unchanged(), pytest.raises(ResponseAlreadyConfirmedError):
         client.confirm_response(responses[0].address, net.client.key)
@@ -201,7 +227,9 @@ def test_confirm_refusals(net: Net, make: Make, unchanged: Unchanged) -> None:
 def test_submit_refusals(net: Net, make: Make, source: Source, unchanged: Unchanged) -> None:
     provider = make.registered(source)
     task = make.task(source, expires_in=120)
-    submit: Callable[[], Any] = lambda: provider_runtime.submit_response(task.address, {"r": 1}, signer=net.provider.key)
+    submit: Callable[[], Any] = lambda: provider_runtime.submit_response(
+        task.address, {"r": 1}, signer=net.provider.key
+    )
     with unchanged(), pytest.raises(InvalidParamsError, match="has not attempted"):
         submit()
     provider.attempt(task.address, 0, signer=net.provider.key)

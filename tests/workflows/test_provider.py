@@ -46,13 +46,15 @@ def pair(net: Net, stake: int = ETHER // 2) -> tuple[Master, Provider]:
 def test_master_and_provider_pair_up(net: Net) -> None:
     master, provider = Master(net.master.address), Provider(net.provider.address)
     announced = master.announce_provider(provider.address, ETHER // 2, signer=net.master.key)
-    assert [type(e) for e in announced.events if isinstance(e, ProviderAnnouncedEvent)] == [ProviderAnnouncedEvent]
+    assert [type(e) for e in announced.events if isinstance(e, ProviderAnnouncedEvent)] == [
+        ProviderAnnouncedEvent
+    ]
     assert provider.get_lockup() == ETHER // 2
     assert Provider.load(provider.address).is_provider() is True
     answered = provider.announce_master(master.address, signer=net.provider.key)
-    assert [(e.provider, e.master) for e in answered.events if isinstance(e, MasterAnnouncedEvent)] == [
-        (provider.address, master.address)
-    ]
+    assert [
+        (e.provider, e.master) for e in answered.events if isinstance(e, MasterAnnouncedEvent)
+    ] == [(provider.address, master.address)]
     assert provider.get_master() == master.address
     assert Master.load(master.address).get_provider() == provider.address
     snap = provider.snapshot()
@@ -75,7 +77,10 @@ def test_stake_unbond_claim_withdraw(net: Net, unchanged: Unchanged) -> None:
     native = int(net.rpc("eth_getBalance", [provider.address, "latest"]), 16)
     receipt = provider.withdraw_from_vault(ETHER * 6 // 10, signer=net.provider.key)
     fee = receipt.gas_used * receipt.effective_gas_price
-    assert int(net.rpc("eth_getBalance", [provider.address, "latest"]), 16) == native + ETHER * 6 // 10 - fee
+    assert (
+        int(net.rpc("eth_getBalance", [provider.address, "latest"]), 16)
+        == native + ETHER * 6 // 10 - fee
+    )
     assert provider.get_balance() == 0
 
 
@@ -85,7 +90,9 @@ def test_cancel_unbonding_returns_it_to_the_lockup(net: Net) -> None:
     master.stake(ETHER, signer=net.master.key)
     master.unstake(ETHER // 4, signer=net.master.key)
     receipt = master.cancel_unbonding(signer=net.master.key)
-    assert [e.amount for e in receipt.events if isinstance(e, UnbondingCanceledEvent)] == [ETHER // 4]
+    assert [e.amount for e in receipt.events if isinstance(e, UnbondingCanceledEvent)] == [
+        ETHER // 4
+    ]
     assert (master.get_lockup(), master.get_unbonding()) == (ETHER, 0)
 
 
@@ -93,18 +100,19 @@ def test_vault_writes_take_only_an_explicit_matching_signer(net: Net, unchanged:
     provider = Provider(net.provider.address)
     provider.deposit_to_vault(ETHER, signer=net.master.key)  # anyone may fund the account
     assert provider.get_balance() == ETHER
-    for act in (
+    acts: tuple[Callable[[], object], ...] = (
         lambda: provider.stake(1, signer=net.master.key),
         lambda: provider.unstake(1, signer=net.master.key),
         lambda: provider.withdraw_from_vault(1, signer=net.client.key),
         lambda: provider.claim_earnings(signer=net.agent.key),
         lambda: provider.cancel_unbonding(signer=net.master.key),
-    ):
+    )
+    for act in acts:
         with unchanged(), pytest.raises(SignerMismatchError) as caught:
             act()
         assert caught.value.expected == provider.address
     with unchanged(), pytest.raises(MissingSignerError, match="explicit signer"):
-        vault.lock(1, signer=None)  # the role keys are in the environment: still no fallback
+        vault.lock(1, signer=None)  # type: ignore[arg-type]  # role keys are set: no fallback
     with pytest.raises(TypeError):
         vault.lock(1)  # type: ignore[call-arg]
 
@@ -115,7 +123,9 @@ def test_register_attempt_submit_unregister(net: Net, make: Make) -> None:
     provider = Provider(net.provider.address)
     receipt = provider.register_to(first.address, Environment.NVIDIA, signer=net.provider.key)
     registered = [e for e in receipt.events if isinstance(e, RegisteredEvent)]
-    assert [(e.provider, e.source, e.registrant_id) for e in registered] == [(provider.address, first.address, 1)]
+    assert [(e.provider, e.source, e.registrant_id) for e in registered] == [
+        (provider.address, first.address, 1)
+    ]
     make.registered(second)
     assert provider_runtime.get_registered_sources(provider.address) == [first, second]
     assert provider_runtime.get_registered_sources(provider.address, 1) == [second]
@@ -125,7 +135,9 @@ def test_register_attempt_submit_unregister(net: Net, make: Make) -> None:
     task = make.task(first)
     attempted = provider.attempt(task.address, 123, signer=net.provider.key)
     assert [e.suggested_payment for e in attempted.events if isinstance(e, AttemptedEvent)] == [123]
-    response = provider_runtime.submit_response(task.address, {"v": 1}, signer=net.provider.key, payment=7)
+    response = provider_runtime.submit_response(
+        task.address, {"v": 1}, signer=net.provider.key, payment=7
+    )
     params = response.get_params()
     assert (params.task, params.provider, params.payment) == (task.address, provider.address, 7)
 
@@ -144,7 +156,9 @@ def test_register_needs_the_sources_lockup(net: Net, make: Make, unchanged: Unch
     assert source.get_registrant_count() == 1
 
 
-def test_an_agent_schedules_for_the_masters_provider(net: Net, make: Make, unchanged: Unchanged) -> None:
+def test_an_agent_schedules_for_the_masters_provider(
+    net: Net, make: Make, unchanged: Unchanged
+) -> None:
     make.funds()
     master, provider = pair(net)
     source = make.source()
@@ -153,7 +167,9 @@ def test_an_agent_schedules_for_the_masters_provider(net: Net, make: Make, uncha
     master.set_agent(net.agent.address, True, signer=net.master.key)
 
     receipt = agent.register_to(source.address, provider.address, Environment.CPU, net.agent.key)
-    assert [e.provider for e in receipt.events if isinstance(e, RegisteredEvent)] == [provider.address]
+    assert [e.provider for e in receipt.events if isinstance(e, RegisteredEvent)] == [
+        provider.address
+    ]
     task = make.task(source)
     attempted = agent.attempt(task.address, provider.address, 5, signer=net.agent.key)
     assert [(e.task, e.provider) for e in attempted.events if isinstance(e, AttemptedEvent)] == [

@@ -45,9 +45,21 @@ def register_to(
     Sends ``Nexus.register(source, provider, env)``. ``env`` must be a single
     :class:`Environment` offered by the source (the contract checks the latter).
     """
-    ctx = prepare_write(private_key, signer, role=Role.AGENT, chain=chain, tx=tx, nonce=nonce,
-                        max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
-    args = (to_address(source, "source"), to_address(provider, "provider"), _single_environment(env))
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.AGENT,
+        chain=chain,
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
+    args = (
+        to_address(source, "source"),
+        to_address(provider, "provider"),
+        _single_environment(env),
+    )
     return nexus.register(*args, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
 
 
@@ -64,8 +76,16 @@ def unregister_from(
     auto_fix_nonce: Any = None,
 ) -> Receipt:
     """Unregister ``provider`` from ``source`` (``Nexus.unregister``; no event is emitted)."""
-    ctx = prepare_write(private_key, signer, role=Role.AGENT, chain=chain, tx=tx, nonce=nonce,
-                        max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.AGENT,
+        chain=chain,
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     args = (to_address(source, "source"), to_address(provider, "provider"))
     return nexus.unregister(*args, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
 
@@ -88,15 +108,31 @@ def attempt(
     The first attempt after the task's expiry does not record an attempt: it marks the task
     EXPIRED and refunds the client (protocol 5.5).
     """
-    ctx = prepare_write(private_key, signer, role=Role.AGENT, chain=chain, tx=tx, nonce=nonce,
-                        max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
-    if isinstance(suggested_payment, bool) or not isinstance(suggested_payment, int) or suggested_payment < 0:
-        raise InvalidParamsError("suggested_payment", f"expected a non-negative int, got {suggested_payment!r}")
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.AGENT,
+        chain=chain,
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
+    if (
+        isinstance(suggested_payment, bool)
+        or not isinstance(suggested_payment, int)
+        or suggested_payment < 0
+    ):
+        raise InvalidParamsError(
+            "suggested_payment", f"expected a non-negative int, got {suggested_payment!r}"
+        )
     args = (to_address(task, "task"), to_address(provider, "provider"), suggested_payment)
     return nexus.attempt(*args, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
 
 
 def _single_environment(env: object) -> Environment:
     if isinstance(env, bool) or not isinstance(env, int) or int(env) not in _SINGLE_FLAGS:
-        raise InvalidParamsError("env", f"expected one Environment flag (CPU=1, NVIDIA=2, AMD=4), got {env!r}")
+        raise InvalidParamsError(
+            "env", f"expected one Environment flag (CPU=1, NVIDIA=2, AMD=4), got {env!r}"
+        )
     return Environment(int(env))

@@ -13,9 +13,10 @@ refuse with a typed error, before any upload or transaction.
 from __future__ import annotations
 
 from ogpu.client.access import set_agent
-from ogpu.client.receipts import extract_source_address, extract_task_address
 from ogpu.client.sources import inactivate_source, publish_source, update_source
 from ogpu.client.tasks import cancel_task, confirm_response, get_task_responses, publish_task
+from ogpu.protocol.controller import extract_task_address
+from ogpu.protocol.nexus import extract_source_address
 from ogpu.protocol.response import Response
 from ogpu.protocol.source import Source
 from ogpu.protocol.task import Task

@@ -54,7 +54,9 @@ def prepare_write(
     """
     if private_key is not None and signer is not None:
         raise TypeError("pass either private_key or signer, not both")
-    options = tx_options(tx, nonce=nonce, max_retries=max_retries, auto_fix_nonce=auto_fix_nonce, depth=depth + 1)
+    options = tx_options(
+        tx, nonce=nonce, max_retries=max_retries, auto_fix_nonce=auto_fix_nonce, depth=depth + 1
+    )
     account = resolve_signer(signer if signer is not None else private_key, role)
     return WriteContext(account=account, chain=chain, tx=options)
 

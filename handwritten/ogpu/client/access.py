@@ -36,8 +36,16 @@ def set_agent(
     equal to it). A malformed agent address raises ``InvalidAddressError`` before anything is
     sent; providers cannot have agents (the contract refuses).
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain, tx=tx, nonce=nonce,
-                        max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain,
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     agent = to_address(agent_address, "agent_address")
     if not isinstance(value, bool):
         raise InvalidParamsError("value", f"expected a bool, got {value!r}")

@@ -25,12 +25,12 @@ from ogpu.core.errors import (
     InvalidParamsError,
     NotSourceOwnerError,
     NotTaskOwnerError,
+    OGPUError,
     ResponseAlreadyConfirmedError,
     ResponseNotFoundError,
     SourceInactiveError,
     SourceNotFoundError,
     TaskAlreadyFinalizedError,
-    OGPUError,
     TaskNotFoundError,
     TxRevertError,
 )
@@ -47,7 +47,6 @@ from ogpu.schema.structs import SourceParams
 
 __all__ = [
     "SourceCheck",
-    "TaskCheck",
     "check_cancel_task",
     "check_confirm_response",
     "check_publish_task",
@@ -68,21 +67,6 @@ class SourceCheck:
     block_number: int
 
 
-@dataclass(frozen=True)
-class TaskCheck:
-    """What the publish-task check read and concluded, at ``block_number``.
-
-    ``client`` is the account whose vault balance pays (the source's client), ``now`` the chain
-    time the expiry was checked against.
-    """
-
-    source: SourceCheck
-    client: str
-    balance: int
-    now: int
-    block_number: int
-
-
 def check_source_owner(
     source: str, signer: str, *, chain: ChainId | None, require_active: bool = False
 ) -> SourceCheck:
@@ -92,33 +76,41 @@ def check_source_owner(
     """
     found = _read_source(source, chain, extra=())
     checked = found.source
-    _require_client_or_agent(checked.params.client, signer, checked.block_number, chain, source=source)
+    _require_client_or_agent(
+        checked.params.client, signer, checked.block_number, chain, source=source
+    )
     if require_active:
         _require_active(checked)
     return checked
 
 
-def check_publish_task(source: str, payment: int, expiry_time: int, signer: str, *, chain: ChainId | None) -> TaskCheck:
+def check_publish_task(
+    source: str, payment: int, expiry_time: int, signer: str, *, chain: ChainId | None
+) -> None:
     """Everything ``Controller.publishTask`` will check, read before the config is uploaded.
 
     In order: the source exists and is ACTIVE; ``signer`` is the source's client or its agent;
     ``payment >= minPayment``; ``now < expiryTime <= now + maxExpiryDuration``; the client's
-    vault balance covers ``payment``.
+    vault balance covers ``payment`` (an agent publishes with its client's balance).
     """
     found = _read_source(source, chain, extra=(Call(_vault._F_BALANCE_OF, (signer,)),))
-    checked = found.source
-    _require_active(checked)
+    checked, block = found.source, found.source.block_number
     client = checked.params.client
-    _require_client_or_agent(client, signer, checked.block_number, chain, source=source)
+    if _same(client, signer):
+        allowed, balance = True, found.extra[0]
+    else:
+        calls = (
+            Call(_terminal._F_IS_AGENT_OF, (client, signer)),
+            Call(_vault._F_BALANCE_OF, (client,)),
+        )
+        allowed, balance = batch_call(calls, chain=chain, block=block)[1]
+    _require_active(checked)
+    if not allowed:
+        raise _not_source_owner(source, client, signer)
     _require_payment(payment, checked.params)
-    now = chain_now(checked.block_number, chain)
-    _require_expiry(expiry_time, now, checked.params)
-    balance = found.extra[0] if _same(client, signer) else _read_one(
-        Call(_vault._F_BALANCE_OF, (client,)), checked.block_number, chain
-    )
+    _require_expiry(expiry_time, chain_now(block, chain), checked.params)
     if balance < payment:
         raise InsufficientBalanceError(client, payment, balance, context="publish_task pre-flight")
-    return TaskCheck(source=checked, client=client, balance=balance, now=now, block_number=checked.block_number)
 
 
 def check_cancel_task(task: str, signer: str, *, chain: ChainId | None) -> None:
@@ -134,17 +126,22 @@ def check_cancel_task(task: str, signer: str, *, chain: ChainId | None) -> None:
     if not _is_agent_or_self(owner, signer, block, chain):
         raise NotTaskOwnerError(task, signer, context="cancel_task pre-flight")
     if status != TaskStatus.NEW:
-        raise TaskAlreadyFinalizedError(task, context=f"cancel_task pre-flight: the task is {status.name}, not NEW")
+        raise TaskAlreadyFinalizedError(
+            task, context=f"cancel_task pre-flight: the task is {status.name}, not NEW"
+        )
 
 
-def check_confirm_response(response: str, signer: str, *, chain: ChainId | None) -> str:
+def check_confirm_response(response: str, signer: str, *, chain: ChainId | None) -> None:
     """The response belongs to its task, ``signer`` may confirm, and both are in the right state.
 
-    Returns the task's address. Raises ``ResponseNotFoundError``, ``NotTaskOwnerError``,
+    Raises ``ResponseNotFoundError``, ``NotTaskOwnerError``,
     ``ResponseAlreadyConfirmedError`` or ``TaskAlreadyFinalizedError``.
     """
     block, (params, status) = _read(
-        (Call(_response._F_GET_RESPONSE_PARAMS, (), response), Call(_response._F_GET_STATUS, (), response)),
+        (
+            Call(_response._F_GET_RESPONSE_PARAMS, (), response),
+            Call(_response._F_GET_STATUS, (), response),
+        ),
         chain,
         lambda exc: ResponseNotFoundError(response, reason=str(exc)),
     )
@@ -160,16 +157,18 @@ def check_confirm_response(response: str, signer: str, *, chain: ChainId | None)
         block=block,
     )
     if not _same(registered, response):
-        raise ResponseNotFoundError(response, reason=f"task {task} does not list it as {params.provider}'s response")
+        raise ResponseNotFoundError(
+            response, reason=f"task {task} does not list it as {params.provider}'s response"
+        )
     if not _is_agent_or_self(owner, signer, block, chain):
         raise NotTaskOwnerError(task, signer, context="confirm_response pre-flight")
     if status == ResponseStatus.CONFIRMED:
         raise ResponseAlreadyConfirmedError(response, context="confirm_response pre-flight")
     if task_status != TaskStatus.RESPONDED:
         raise TaskAlreadyFinalizedError(
-            task, context=f"confirm_response pre-flight: the task is {task_status.name}, not RESPONDED"
+            task,
+            context=f"confirm_response pre-flight: the task is {task_status.name}, not RESPONDED",
         )
-    return str(task)
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -181,7 +180,9 @@ class _SourceRead:
     extra: list[Any]
 
 
-def _read_source(source: str, chain: ChainId | None, *, extra: tuple[Call[Any], ...]) -> _SourceRead:
+def _read_source(
+    source: str, chain: ChainId | None, *, extra: tuple[Call[Any], ...]
+) -> _SourceRead:
     """Nexus's id of the source, its params and status (plus ``extra`` calls), in one batch."""
     calls: tuple[Call[Any], ...] = (
         Call(_nexus._F_GET_SOURCE_ID, (source,)),
@@ -210,10 +211,6 @@ def _read(
         raise not_found(exc) from exc
 
 
-def _read_one(call: Call[Any], block: int, chain: ChainId | None) -> Any:
-    return batch_call((call,), chain=chain, block=block)[1][0]
-
-
 def chain_now(block: int, chain: ChainId | None) -> int:
     """The timestamp the next block will most likely carry (see the module docstring).
 
@@ -222,11 +219,16 @@ def chain_now(block: int, chain: ChainId | None) -> int:
     """
     resolved = chain if chain is not None else ChainConfig.get_current_chain()
     pending, pinned = get_rpc_client(resolved).batch(
-        [("eth_getBlockByNumber", ["pending", False]), ("eth_getBlockByNumber", [hex(block), False])]
+        [
+            ("eth_getBlockByNumber", ["pending", False]),
+            ("eth_getBlockByNumber", [hex(block), False]),
+        ]
     )
     after_pinned = (_timestamp(pinned) or 0) + 1
     expected = _timestamp(pending)
-    return max(expected, after_pinned) if expected is not None else max(after_pinned, int(time.time()))
+    return (
+        max(expected, after_pinned) if expected is not None else max(after_pinned, int(time.time()))
+    )
 
 
 def _timestamp(header: Any) -> int | None:
@@ -244,30 +246,42 @@ def _require_active(checked: SourceCheck) -> None:
         raise SourceInactiveError(checked.source, context="pre-flight: the source is INACTIVE")
 
 
-def _require_client_or_agent(client: str, signer: str, block: int, chain: ChainId | None, *, source: str) -> None:
+def _require_client_or_agent(
+    client: str, signer: str, block: int, chain: ChainId | None, *, source: str
+) -> None:
     if not _is_agent_or_self(client, signer, block, chain):
-        raise NotSourceOwnerError(
-            source, signer, context=f"pre-flight: the source's client is {client} and the signer is not its agent"
-        )
+        raise _not_source_owner(source, client, signer)
+
+
+def _not_source_owner(source: str, client: str, signer: str) -> NotSourceOwnerError:
+    return NotSourceOwnerError(
+        source,
+        signer,
+        context=f"pre-flight: the signer is neither the source's client {client} nor its agent",
+    )
 
 
 def _is_agent_or_self(principal: str, signer: str, block: int, chain: ChainId | None) -> bool:
     if _same(principal, signer):
         return True
-    return bool(_read_one(Call(_terminal._F_IS_AGENT_OF, (principal, signer)), block, chain))
+    call = Call(_terminal._F_IS_AGENT_OF, (principal, signer))
+    return bool(batch_call((call,), chain=chain, block=block)[1][0])
 
 
 def _require_payment(payment: int, params: SourceParams) -> None:
     if payment < params.minPayment:
         raise InvalidParamsError(
-            "payment", f"{payment} wei is below the source's minimum payment of {params.minPayment} wei"
+            "payment",
+            f"{payment} wei is below the source's minimum payment of {params.minPayment} wei",
         )
 
 
 def _require_expiry(expiry_time: int, now: int, params: SourceParams) -> None:
     latest_allowed = now + params.maxExpiryDuration
     if expiry_time <= now:
-        raise InvalidParamsError("expiryTime", f"{expiry_time} is not in the future (chain time is about {now})")
+        raise InvalidParamsError(
+            "expiryTime", f"{expiry_time} is not in the future (chain time is about {now})"
+        )
     if expiry_time > latest_allowed:
         raise InvalidParamsError(
             "expiryTime",

@@ -7,11 +7,11 @@ from typing import Any
 
 from ogpu.client._calls import chain_of, prepare_write
 from ogpu.client.preflight import check_source_owner
-from ogpu.client.receipts import extract_source_address
 from ogpu.core.codec import to_address
 from ogpu.core.errors import InvalidParamsError
 from ogpu.ipfs import publish_to_ipfs
 from ogpu.protocol import nexus
+from ogpu.protocol.nexus import extract_source_address
 from ogpu.protocol.source import Source
 from ogpu.runtime.signers import Signer
 from ogpu.schema.enums import Role
@@ -43,8 +43,16 @@ def publish_source(
     ``lastUpdateTime`` = now) and sends ``Nexus.publishSource``. Signs with ``private_key`` or
     ``signer``, else ``CLIENT_PRIVATE_KEY``.
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain, tx=tx, nonce=nonce,
-                        max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain,
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     _check_info(source_info)
     params = source_info.to_params(ctx.address, _upload_metadata(source_info), int(time.time()))
     receipt = nexus.publish_source(params, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
@@ -71,8 +79,16 @@ def update_source(
     client's agent. Then the new metadata is uploaded and ``Nexus.updateSource`` sent, keeping
     the source's client. Inactive sources may be updated (they stay inactive).
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain_of(source, chain), tx=tx,
-                        nonce=nonce, max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain_of(source, chain),
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     address = to_address(source, "source")
     _check_info(new_info)
     current = check_source_owner(address, ctx.address, chain=ctx.chain)
@@ -95,8 +111,16 @@ def inactivate_source(
 
     Pre-flight: the source exists, is ACTIVE, and the signer is its client or the client's agent.
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain_of(source, chain), tx=tx,
-                        nonce=nonce, max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain_of(source, chain),
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     address = to_address(source, "source")
     check_source_owner(address, ctx.address, chain=ctx.chain, require_active=True)
     return nexus.inactivate_source(address, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)

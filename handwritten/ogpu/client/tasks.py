@@ -8,12 +8,12 @@ from ogpu.chain.config import ChainConfig
 from ogpu.chain.rpc import get_rpc_client
 from ogpu.client._calls import chain_of, prepare_write
 from ogpu.client.preflight import check_cancel_task, check_confirm_response, check_publish_task
-from ogpu.client.receipts import extract_task_address
 from ogpu.core.codec import to_address
 from ogpu.core.errors import InvalidParamsError
 from ogpu.ipfs import publish_to_ipfs
 from ogpu.protocol import controller
 from ogpu.protocol import task as _task
+from ogpu.protocol.controller import extract_task_address
 from ogpu.protocol.response import Response
 from ogpu.protocol.task import Task
 from ogpu.runtime.signers import Signer
@@ -51,15 +51,29 @@ def publish_task(
     config is uploaded as ``taskConfig.json`` and ``Controller.publishTask`` sent; the payment
     is escrowed from the client's vault balance.
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain, tx=tx, nonce=nonce,
-                        max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain,
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     if not isinstance(task_info, TaskInfo):
-        raise InvalidParamsError("task_info", f"expected a TaskInfo, got {type(task_info).__name__}")
+        raise InvalidParamsError(
+            "task_info", f"expected a TaskInfo, got {type(task_info).__name__}"
+        )
     task_info.validate()
     source = task_info.source_address()
-    check_publish_task(source, task_info.payment, task_info.expiryTime, ctx.address, chain=ctx.chain)
+    check_publish_task(
+        source, task_info.payment, task_info.expiryTime, ctx.address, chain=ctx.chain
+    )
     config_url = publish_to_ipfs(task_info.config.to_dict(), CONFIG_FILENAME)
-    params = TaskParams(source=source, config=config_url, expiryTime=task_info.expiryTime, payment=task_info.payment)
+    params = TaskParams(
+        source=source, config=config_url, expiryTime=task_info.expiryTime, payment=task_info.payment
+    )
     receipt = controller.publish_task(params, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
     created = Task(extract_task_address(receipt), chain=ctx.chain)
     created.receipt = receipt
@@ -82,8 +96,16 @@ def cancel_task(
     Pre-flight: the task exists, the signer is its client or the client's agent
     (``NotTaskOwnerError``), and nobody has attempted it yet (``TaskAlreadyFinalizedError``).
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain_of(task, chain), tx=tx,
-                        nonce=nonce, max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain_of(task, chain),
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     address = to_address(task, "task")
     check_cancel_task(address, ctx.address, chain=ctx.chain)
     return controller.cancel_task(address, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
@@ -108,15 +130,27 @@ def confirm_response(
     confirmed yet (``ResponseAlreadyConfirmedError``) and the task is RESPONDED
     (``TaskAlreadyFinalizedError``).
     """
-    ctx = prepare_write(private_key, signer, role=Role.CLIENT, chain=chain_of(response_address, chain), tx=tx,
-                        nonce=nonce, max_retries=max_retries, auto_fix_nonce=auto_fix_nonce)  # fmt: skip
+    ctx = prepare_write(
+        private_key,
+        signer,
+        role=Role.CLIENT,
+        chain=chain_of(response_address, chain),
+        tx=tx,
+        nonce=nonce,
+        max_retries=max_retries,
+        auto_fix_nonce=auto_fix_nonce,
+    )
     address = to_address(response_address, "response_address")
     check_confirm_response(address, ctx.address, chain=ctx.chain)
     return controller.confirm_response(address, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
 
 
 def get_task_responses(
-    task_address: str | Task, lower: int = 0, upper: int | None = None, *, chain: ChainId | None = None
+    task_address: str | Task,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
 ) -> list[Response]:
     """The responses submitted to a task, in attempt order, slots ``[lower, upper)``.
 
@@ -127,14 +161,18 @@ def get_task_responses(
     chain = chain_of(task_address, chain)
     if isinstance(lower, bool) or not isinstance(lower, int) or lower < 0:
         raise InvalidParamsError("lower", f"expected a non-negative int, got {lower!r}")
-    if upper is not None and (isinstance(upper, bool) or not isinstance(upper, int) or upper < lower):
+    if upper is not None and (
+        isinstance(upper, bool) or not isinstance(upper, int) or upper < lower
+    ):
         raise InvalidParamsError("upper", f"expected None or an int >= lower, got {upper!r}")
     block = _latest_block(chain)
     count = _task.get_attempt_count(address, chain=chain, block=block)
     end = count if upper is None else min(upper, count)
     found: list[Response] = []
     for start in range(lower, end, PAGE_SIZE):
-        page = _task.get_responses_of(address, start, min(start + PAGE_SIZE, end), chain=chain, block=block)
+        page = _task.get_responses_of(
+            address, start, min(start + PAGE_SIZE, end), chain=chain, block=block
+        )
         found.extend(Response(item, chain=chain) for item in page if int(item, 16) != 0)
     return found
 

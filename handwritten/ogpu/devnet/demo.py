@@ -87,6 +87,9 @@ class EventLog:
             for f in _payload_fields(event)
         )
         print(f"      event  block {block:<3} {contract}.{kind}  {values}", flush=True)
+        created = _CREATIONS.get(kind)
+        if created is not None:
+            self.name(str(getattr(event, created)), created)
 
     def _value(self, name: str, value: object) -> str:
         if isinstance(value, Enum):
@@ -149,51 +152,115 @@ ROUND_TRIP_STEPS = 11
 def round_trip(keys: dict[str, str], addresses: dict[str, str], pace: float) -> Outcome:
     """Play every role once, through the public API; every write is checked before it is sent."""
     steps = Steps(ROUND_TRIP_STEPS, pace)
-    cli, prov, mast, agt = (addresses[r] for r in ("client", "provider", "master", "agent"))
-    steps.run("client deposits 1 OGPU into its vault balance",
-              lambda: vault.deposit(cli, CLIENT_DEPOSIT, signer=keys["client"]))  # fmt: skip
-    steps.run("master announces the provider and funds 0.5 OGPU of its lockup",
-              lambda: Master(mast).announce_provider(prov, PROVIDER_STAKE, signer=keys["master"]))  # fmt: skip
-    steps.run("provider announces its master (the pair is complete)",
-              lambda: Provider(prov).announce_master(mast, signer=keys["provider"]))  # fmt: skip
-    steps.run("master authorises its scheduling agent",
-              lambda: Master(mast).set_agent(agt, True, signer=keys["master"]))  # fmt: skip
-    source = steps.run("client publishes a source (metadata uploaded to IPFS)",
-                       lambda: client.publish_source(_source_info(), keys["client"]))  # fmt: skip
-    steps.run("agent registers the provider to the source (CPU)",
-              lambda: agent.register_to(source.address, prov, Environment.CPU, keys["agent"]))  # fmt: skip
-    task = steps.run("client publishes a task paying 0.1 OGPU (pre-flight, then config uploaded)",
-                     lambda: client.publish_task(_task_info(source.address), keys["client"]))  # fmt: skip
-    steps.run("agent attempts the task for the provider",
-              lambda: agent.attempt(task.address, prov, TASK_PAYMENT, keys["agent"]))  # fmt: skip
-    response = steps.run("provider submits its result (payload uploaded to IPFS)",
-                         lambda: provider_runtime.submit_response(task.address, _result(), signer=keys["provider"]))  # fmt: skip
-    result = _read_and_confirm(steps, task, keys["client"])
-    steps.run("provider withdraws its pay from the vault",
-              lambda: Provider(prov).withdraw_from_vault(TASK_PAYMENT, signer=keys["provider"]))  # fmt: skip
-    snapshot = task.snapshot()
+    actors = Actors(keys, addresses)
+    _fund_and_pair(steps, actors)
+    source = steps.run(
+        "client publishes a source (metadata uploaded to IPFS)",
+        lambda: client.publish_source(_source_info(), actors.key("client")),
+    )
+    steps.run(
+        "agent registers the provider to the source (CPU)",
+        lambda: agent.register_to(
+            source.address, actors.provider, Environment.CPU, actors.key("agent")
+        ),
+    )
+    task = steps.run(
+        "client publishes a task paying 0.1 OGPU (pre-flight, then config uploaded)",
+        lambda: client.publish_task(_task_info(source.address), actors.key("client")),
+    )
+    response, result = _serve_and_confirm(steps, actors, task)
+    steps.run(
+        "provider withdraws its pay from the vault",
+        lambda: Provider(actors.provider).withdraw_from_vault(
+            TASK_PAYMENT, signer=actors.key("provider")
+        ),
+    )
     return Outcome(
         source=source.address,
         task=task.address,
-        response=response.address,
-        status=snapshot.status,
+        response=response,
+        status=task.get_status(),
         result=result,
-        provider_earnings=Provider(prov).get_total_earnings(),
-        client_balance=vault.get_balance_of(cli),
+        provider_earnings=Provider(actors.provider).get_total_earnings(),
+        client_balance=vault.get_balance_of(actors.client),
         receipts=tuple(steps.receipts),
     )
 
 
-def _read_and_confirm(steps: Steps, task: Task, client_key: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Actors:
+    """The dev accounts playing the four roles."""
+
+    keys: dict[str, str] = field(repr=False)
+    addresses: dict[str, str]
+
+    def key(self, role: str) -> str:
+        return self.keys[role]
+
+    @property
+    def client(self) -> str:
+        return self.addresses["client"]
+
+    @property
+    def provider(self) -> str:
+        return self.addresses["provider"]
+
+    @property
+    def master(self) -> str:
+        return self.addresses["master"]
+
+    @property
+    def agent(self) -> str:
+        return self.addresses["agent"]
+
+
+def _fund_and_pair(steps: Steps, actors: Actors) -> None:
+    """The client funds its vault; master and provider pair up; the master names its agent."""
+    steps.run(
+        "client deposits 1 OGPU into its vault balance",
+        lambda: vault.deposit(actors.client, CLIENT_DEPOSIT, signer=actors.key("client")),
+    )
+    steps.run(
+        "master announces the provider and funds 0.5 OGPU of its lockup",
+        lambda: Master(actors.master).announce_provider(
+            actors.provider, PROVIDER_STAKE, signer=actors.key("master")
+        ),
+    )
+    steps.run(
+        "provider announces its master (the pair is complete)",
+        lambda: Provider(actors.provider).announce_master(
+            actors.master, signer=actors.key("provider")
+        ),
+    )
+    steps.run(
+        "master authorises its scheduling agent",
+        lambda: Master(actors.master).set_agent(actors.agent, True, signer=actors.key("master")),
+    )
+
+
+def _serve_and_confirm(steps: Steps, actors: Actors, task: Task) -> tuple[str, dict[str, Any]]:
+    """The agent attempts for the provider, the provider answers, the client reads and confirms."""
+    steps.run(
+        "agent attempts the task for the provider",
+        lambda: agent.attempt(task.address, actors.provider, TASK_PAYMENT, actors.key("agent")),
+    )
+    steps.run(
+        "provider submits its result (payload uploaded to IPFS)",
+        lambda: provider_runtime.submit_response(
+            task.address, _result(), signer=actors.key("provider")
+        ),
+    )
     responses = client.get_task_responses(task.address)
     result = responses[0].fetch_data()
     print(
         f"         the client reads {len(responses)} response(s); payload from IPFS: {result}",
         flush=True,
     )
-    steps.run("client confirms the response (task FINALIZED, provider paid)",
-              lambda: client.confirm_response(responses[0].address, client_key))  # fmt: skip
-    return result
+    steps.run(
+        "client confirms the response (task FINALIZED, provider paid)",
+        lambda: client.confirm_response(responses[0].address, actors.key("client")),
+    )
+    return responses[0].address, result
 
 
 def _source_info() -> SourceInfo:
@@ -309,8 +376,10 @@ def print_summary(outcome: Outcome, log: EventLog, elapsed: float) -> None:
     print(f"  source    {outcome.source}")
     print(f"  task      {outcome.task}  status {outcome.status.name}")
     print(f"  response  {outcome.response}  payload {outcome.result}")
-    print(f"  provider earned {outcome.provider_earnings / OGPU:g} OGPU; client vault balance "
-          f"{outcome.client_balance / OGPU:g} OGPU")  # fmt: skip
+    print(
+        f"  provider earned {outcome.provider_earnings / OGPU:g} OGPU; client vault balance "
+        f"{outcome.client_balance / OGPU:g} OGPU"
+    )
     print(
         f"  {len(outcome.receipts)} transactions, {gas} gas; {log.count} events watched; {elapsed:.1f} s"
     )

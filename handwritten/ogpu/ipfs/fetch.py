@@ -10,6 +10,7 @@ closed with :class:`IPFSVerificationError`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -55,6 +56,11 @@ def fetch_ipfs_json(url: str, *, config: IPFSConfig | None = None) -> dict[str, 
     Content that is not JSON, or JSON that is not an object, raises :class:`IPFSFetchError`.
     """
     body = fetch_ipfs_bytes(url, config=config)
+    depth = _nesting_depth(body)
+    if depth > MAX_JSON_DEPTH:
+        # Parsing it could overflow the C stack: libraries in a web3 process (py_ecc) raise
+        # the recursion limit far above what the C stack holds, so RecursionError never comes.
+        raise IPFSFetchError(url, f"the content is not valid JSON (nested {depth} deep, limit {MAX_JSON_DEPTH})")
     try:
         value = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -62,6 +68,36 @@ def fetch_ipfs_json(url: str, *, config: IPFSConfig | None = None) -> dict[str, 
     if not isinstance(value, dict):
         raise IPFSFetchError(url, f"the JSON content is a {type(value).__name__}, not an object")
     return value
+
+
+MAX_JSON_DEPTH = 512
+"""Deepest JSON nesting ``fetch_ipfs_json`` parses; provider-written content is untrusted."""
+
+_OPENERS = re.compile(rb'[\[{\]}"\\]')
+
+
+def _nesting_depth(body: bytes) -> int:
+    """The deepest ``[``/``{`` nesting of ``body``, ignoring brackets inside strings."""
+    depth = deepest = 0
+    in_string = False
+    escaped_at = -1  # position of the character a backslash escapes
+    for match in _OPENERS.finditer(body):
+        char, at = match.group(), match.start()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == b"\\":
+                escaped_at = at + 1
+            elif char == b'"':
+                in_string = False
+        elif char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _target(url: str) -> IPFSTarget | None:

@@ -17,7 +17,6 @@ from ogpu.chain.config import ChainConfig
 from ogpu.chain.rpc import get_rpc_client
 from ogpu.client._calls import prepare_write
 from ogpu.client.preflight import chain_now
-from ogpu.client.receipts import extract_response_address
 from ogpu.client.tasks import PAGE_SIZE
 from ogpu.core.codec import to_address
 from ogpu.core.errors import (
@@ -34,9 +33,10 @@ from ogpu.protocol import source as _source
 from ogpu.protocol import task as _task
 from ogpu.protocol.response import Response
 from ogpu.protocol.source import Source
-from ogpu.runtime.contract import Call, batch_call
+from ogpu.runtime.contract import Call, batch_call, extract
 from ogpu.runtime.signers import Signer
 from ogpu.schema.enums import Role, TaskStatus
+from ogpu.schema.events import ResponseSubmittedEvent
 from ogpu.schema.networks import ChainId
 from ogpu.schema.structs import ResponseParams
 from ogpu.types.metadata import SupportsModelDump
@@ -71,8 +71,16 @@ def submit_response(
     (``InvalidParamsError``). For a FIRST_RESPONSE task the first response is confirmed and
     paid in the same transaction.
     """
-    ctx = prepare_write(None, signer, role=Role.PROVIDER, chain=chain, tx=tx, nonce=None,
-                        max_retries=None, auto_fix_nonce=None)  # fmt: skip
+    ctx = prepare_write(
+        None,
+        signer,
+        role=Role.PROVIDER,
+        chain=chain,
+        tx=tx,
+        nonce=None,
+        max_retries=None,
+        auto_fix_nonce=None,
+    )
     address = to_address(task, "task")
     payload = _payload(data)
     task_payment = _check_can_submit(address, ctx.address, ctx.chain)
@@ -80,7 +88,7 @@ def submit_response(
     url = publish_to_ipfs(payload, filename)
     params = ResponseParams(task=address, provider=ctx.address, data=url, payment=claimed)
     receipt = nexus.submit_response(params, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
-    created = Response(extract_response_address(receipt), chain=ctx.chain)
+    created = Response(extract(receipt, ResponseSubmittedEvent, "response"), chain=ctx.chain)
     created.receipt = receipt
     return created
 
@@ -100,7 +108,9 @@ def get_registered_sources(
     count = nexus.get_source_count(chain=chain, block=block)
     candidates: list[str] = []
     for start in range(0, count, PAGE_SIZE):
-        candidates += nexus.get_sources(start, min(start + PAGE_SIZE, count), chain=chain, block=block)
+        candidates += nexus.get_sources(
+            start, min(start + PAGE_SIZE, count), chain=chain, block=block
+        )
     registered: list[Source] = []
     for start in range(0, len(candidates), PAGE_SIZE):
         page = candidates[start : start + PAGE_SIZE]
@@ -124,13 +134,17 @@ def _check_can_submit(task: str, provider: str, chain: ChainId | None) -> int:
     except (DecodeError, TxRevertError) as exc:
         raise TaskNotFoundError(task, reason=str(exc)) from exc
     if status in _CLOSED:
-        raise TaskAlreadyFinalizedError(task, context=f"submit_response pre-flight: the task is {status.name}")
+        raise TaskAlreadyFinalizedError(
+            task, context=f"submit_response pre-flight: the task is {status.name}"
+        )
     if status == TaskStatus.EXPIRED or chain_now(block, chain) > expiry:
         raise TaskExpiredError(task, expiry, context="submit_response pre-flight")
     if attempter_id == 0:
         raise InvalidParamsError("task", f"{provider} has not attempted task {task}")
     if int(response, 16) != 0:
-        raise InvalidParamsError("task", f"{provider} already responded to task {task} ({response})")
+        raise InvalidParamsError(
+            "task", f"{provider} already responded to task {task} ({response})"
+        )
     return int(payment)
 
 
@@ -141,7 +155,9 @@ def _payload(data: object) -> dict[str, Any] | str:
         dumped = data.model_dump()
         if isinstance(dumped, dict):
             return dumped
-    raise InvalidParamsError("data", f"expected a dict, a str or a model with model_dump(), got {type(data).__name__}")
+    raise InvalidParamsError(
+        "data", f"expected a dict, a str or a model with model_dump(), got {type(data).__name__}"
+    )
 
 
 def _amount(value: object, what: str) -> int:

@@ -82,7 +82,9 @@ class ImageEnvironments:
         for name in ("cpu", "nvidia", "amd"):
             _require_str(getattr(self, name), f"imageEnvs.{name}")
         if self.mask() == 0:
-            raise InvalidParamsError("imageEnvs", "at least one compose URL (cpu, nvidia, amd) is needed")
+            raise InvalidParamsError(
+                "imageEnvs", "at least one compose URL (cpu, nvidia, amd) is needed"
+            )
 
 
 @dataclass
@@ -132,15 +134,21 @@ class SourceInfo:
         for name in ("name", "description", "logoUrl", "optionalParamsUrl"):
             _require_str(getattr(self, name), name)
         if not isinstance(self.imageEnvs, ImageEnvironments):
-            raise InvalidParamsError("imageEnvs", f"expected ImageEnvironments, got {type(self.imageEnvs).__name__}")
+            raise InvalidParamsError(
+                "imageEnvs", f"expected ImageEnvironments, got {type(self.imageEnvs).__name__}"
+            )
         self.imageEnvs.validate()
         _require_amount(self.minPayment, "minPayment")
         _require_amount(self.minAvailableLockup, "minAvailableLockup")
         _require_amount(self.maxExpiryDuration, "maxExpiryDuration")
         if self.maxExpiryDuration == 0:
-            raise InvalidParamsError("maxExpiryDuration", "must be positive, or no task could ever be published")
+            raise InvalidParamsError(
+                "maxExpiryDuration", "must be positive, or no task could ever be published"
+            )
         if not isinstance(self.privacyEnabled, bool):
-            raise InvalidParamsError("privacyEnabled", f"expected a bool, got {self.privacyEnabled!r}")
+            raise InvalidParamsError(
+                "privacyEnabled", f"expected a bool, got {self.privacyEnabled!r}"
+            )
         self.delivery_method()
 
     def delivery_method(self) -> DeliveryMethod:
@@ -151,14 +159,20 @@ class SourceInfo:
         try:
             return DeliveryMethod(value)
         except ValueError:
-            raise InvalidParamsError("deliveryMethod", f"unknown delivery method {value!r}") from None
+            raise InvalidParamsError(
+                "deliveryMethod", f"unknown delivery method {value!r}"
+            ) from None
 
     def to_metadata(self) -> SourceMetadata:
         """The metadata document uploaded for this source."""
         envs = self.imageEnvs
-        return SourceMetadata(envs.cpu, envs.nvidia, envs.amd, self.name, self.description, self.logoUrl)
+        return SourceMetadata(
+            envs.cpu, envs.nvidia, envs.amd, self.name, self.description, self.logoUrl
+        )
 
-    def to_params(self, client: str, image_metadata_url: str, last_update_time: int) -> SourceParams:
+    def to_params(
+        self, client: str, image_metadata_url: str, last_update_time: int
+    ) -> SourceParams:
         """The on-chain ``SourceParams`` for ``client``, once the metadata is at ``image_metadata_url``."""
         return SourceParams(
             client=client,
@@ -193,7 +207,7 @@ class TaskInput:
 
     ``TaskInput("predict", {"x": 1}, priority=2).to_dict()`` is
     ``{"function_name": "predict", "data": {"x": 1}, "priority": 2}``, the JSON uploaded as
-    ``taskConfig.json``. Extra keys are kept in ``extras`` and readable as attributes.
+    ``taskConfig.json``. Extra keys are kept in ``extras``.
     """
 
     function_name: str
@@ -205,16 +219,12 @@ class TaskInput:
         self.data = data
         self.extras = dict(kwargs)
 
-    def __getattr__(self, name: str) -> Any:
-        # only reached for names that are not regular attributes
-        if name != "extras" and name in self.__dict__.get("extras", {}):
-            return self.__dict__["extras"][name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def to_dict(self) -> dict[str, Any]:
         """``{"function_name", "data", **extras}``; a model in ``data`` goes through ``model_dump()``."""
         if not isinstance(self.function_name, str) or not self.function_name:
-            raise InvalidParamsError("function_name", f"expected a non-empty str, got {self.function_name!r}")
+            raise InvalidParamsError(
+                "function_name", f"expected a non-empty str, got {self.function_name!r}"
+            )
         return {"function_name": self.function_name, "data": _task_data(self.data), **self.extras}
 
 
@@ -239,7 +249,9 @@ class TaskInfo:
         """Check the fields offline; raise ``InvalidParamsError`` (or ``InvalidAddressError``)."""
         self.source_address()
         if not isinstance(self.config, TaskInput):
-            raise InvalidParamsError("config", f"expected a TaskInput, got {type(self.config).__name__}")
+            raise InvalidParamsError(
+                "config", f"expected a TaskInput, got {type(self.config).__name__}"
+            )
         self.config.to_dict()
         _require_amount(self.expiryTime, "expiryTime")
         _require_amount(self.payment, "payment")
@@ -252,7 +264,9 @@ def _task_data(data: object) -> dict[str, Any]:
         dumped = data.model_dump()
         if isinstance(dumped, dict):
             return dumped
-    raise InvalidParamsError("data", f"expected a dict or a model with model_dump(), got {type(data).__name__}")
+    raise InvalidParamsError(
+        "data", f"expected a dict or a model with model_dump(), got {type(data).__name__}"
+    )
 
 
 def _require_str(value: object, what: str) -> None:
