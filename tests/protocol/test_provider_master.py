@@ -11,6 +11,7 @@ from ogpu.protocol.master import Master, MasterSnapshot
 from ogpu.protocol.provider import Provider, ProviderSnapshot
 from ogpu.schema.enums import Environment
 from ogpu.schema.events import (
+    AgentSetEvent,
     AttemptedEvent,
     ClaimedEvent,
     DepositedEvent,
@@ -160,3 +161,21 @@ def test_load_and_snapshot(kit: Kit) -> None:
         Provider.load(kit.master.address)  # a master is not a provider
     with pytest.raises(MasterNotFoundError):
         Master.load(kit.provider.address)
+
+
+def test_master_set_agent_falls_back_to_the_master_key(kit: Kit) -> None:
+    granted = one(
+        kit.call(Master(kit.master.address).set_agent, kit.agent.address, True), AgentSetEvent
+    )
+    assert (granted.account, granted.agent, granted.value) == (
+        kit.master.address,
+        kit.agent.address,
+        True,
+    )
+
+
+def test_master_set_agent_documents_the_key_it_falls_back_to() -> None:
+    """Generator bug: the docstring of an instance method whose role differs from its function's
+    (``Master.set_agent``: MASTER, ``terminal.set_agent``: CLIENT) names the function's key."""
+    doc = " ".join((Master.set_agent.__doc__ or "").split())
+    assert "else ``MASTER_PRIVATE_KEY``" in doc, doc

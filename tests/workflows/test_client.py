@@ -16,6 +16,7 @@ from ogpu.events import (
     TaskPublishedEvent,
     TaskStatusChangedEvent,
 )
+from ogpu.ipfs import fetch_ipfs_bytes
 from ogpu.protocol import Provider, terminal, vault
 from ogpu.schema.enums import ResponseStatus, SourceStatus, TaskStatus
 from ogpu.types import EventNotFoundError, ImageEnvironments, Receipt, TaskExpiredError, TxOptions
@@ -117,6 +118,7 @@ def test_first_response_is_confirmed_in_the_submitting_transaction(net: Net, mak
     statuses = [e.status for e in response.receipt.events if isinstance(e, TaskStatusChangedEvent)]
     assert statuses == [TaskStatus.RESPONDED, TaskStatus.FINALIZED]
     assert response.is_confirmed() is True
+    assert fetch_ipfs_bytes(response.get_params().data) == b"plain text result"
     assert provider.get_balance() == make.PAYMENT
 
 

@@ -13,12 +13,13 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from ogpu.core.errors import InvalidParamsError
 from ogpu.runtime.signers import Signer, TxSigner, resolve_signer
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
 from ogpu.types.options import TxOptions
 
-__all__ = ["WriteContext", "chain_of", "prepare_write", "tx_options"]
+__all__ = ["WriteContext", "chain_of", "check_range", "prepare_write", "tx_options"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,13 @@ def chain_of(entity: object, chain: ChainId | None) -> ChainId | None:
         return chain
     found = getattr(entity, "chain", None)
     return found if isinstance(found, ChainId) else None
+
+
+def check_range(lower: object, upper: object) -> None:
+    """``lower`` is an int >= 0 and ``upper`` None or an int >= ``lower`` (pagination bounds)."""
+    if isinstance(lower, bool) or not isinstance(lower, int) or lower < 0:
+        raise InvalidParamsError("lower", f"expected a non-negative int, got {lower!r}")
+    if upper is not None and (
+        isinstance(upper, bool) or not isinstance(upper, int) or upper < lower
+    ):
+        raise InvalidParamsError("upper", f"expected None or an int >= lower, got {upper!r}")

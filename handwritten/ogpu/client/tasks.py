@@ -6,7 +6,7 @@ from typing import Any
 
 from ogpu.chain.config import ChainConfig
 from ogpu.chain.rpc import get_rpc_client
-from ogpu.client._calls import chain_of, prepare_write
+from ogpu.client._calls import chain_of, check_range, prepare_write
 from ogpu.client.preflight import check_cancel_task, check_confirm_response, check_publish_task
 from ogpu.core.codec import to_address
 from ogpu.core.errors import InvalidParamsError
@@ -159,12 +159,7 @@ def get_task_responses(
     """
     address = to_address(task_address, "task_address")
     chain = chain_of(task_address, chain)
-    if isinstance(lower, bool) or not isinstance(lower, int) or lower < 0:
-        raise InvalidParamsError("lower", f"expected a non-negative int, got {lower!r}")
-    if upper is not None and (
-        isinstance(upper, bool) or not isinstance(upper, int) or upper < lower
-    ):
-        raise InvalidParamsError("upper", f"expected None or an int >= lower, got {upper!r}")
+    check_range(lower, upper)
     block = _latest_block(chain)
     count = _task.get_attempt_count(address, chain=chain, block=block)
     end = count if upper is None else min(upper, count)

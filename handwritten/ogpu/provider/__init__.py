@@ -15,7 +15,7 @@ from typing import Any, Union
 
 from ogpu.chain.config import ChainConfig
 from ogpu.chain.rpc import get_rpc_client
-from ogpu.client._calls import prepare_write
+from ogpu.client._calls import check_range, prepare_write
 from ogpu.client.preflight import chain_now
 from ogpu.client.tasks import PAGE_SIZE
 from ogpu.core.codec import to_address
@@ -63,7 +63,7 @@ def submit_response(
     """Submit the signer's result for ``task``; return the new Response (with ``.receipt``).
 
     ``data`` is the payload: a dict (or a model with ``model_dump()``) is uploaded as JSON, a
-    ``str`` as is. ``payment`` is the advisory amount claimed (default: the task's payment).
+    ``str`` as UTF-8 text. ``payment`` is the advisory amount claimed (default: the task's payment).
     Signs with ``signer``, else ``PROVIDER_PRIVATE_KEY``; the signer is the provider.
 
     Pre-flight, before the upload: the task is open (``TaskAlreadyFinalizedError``), not past
@@ -85,7 +85,7 @@ def submit_response(
     payload = _payload(data)
     task_payment = _check_can_submit(address, ctx.address, ctx.chain)
     claimed = task_payment if payment is None else _amount(payment, "payment")
-    url = publish_to_ipfs(payload, filename)
+    url = publish_to_ipfs(payload, filename, _content_type(payload))
     params = ResponseParams(task=address, provider=ctx.address, data=url, payment=claimed)
     receipt = nexus.submit_response(params, signer=ctx.account, chain=ctx.chain, tx=ctx.tx)
     created = Response(extract(receipt, ResponseSubmittedEvent, "response"), chain=ctx.chain)
@@ -102,7 +102,7 @@ def get_registered_sources(
     one block (a registrant id of 0 means not registered; ``unregister`` resets it).
     """
     account = to_address(provider, "provider")
-    _amount(lower, "lower")
+    check_range(lower, upper)
     resolved = chain if chain is not None else ChainConfig.get_current_chain()
     block = int(get_rpc_client(resolved).request("eth_blockNumber", []), 16)
     count = nexus.get_source_count(chain=chain, block=block)
@@ -158,6 +158,10 @@ def _payload(data: object) -> dict[str, Any] | str:
     raise InvalidParamsError(
         "data", f"expected a dict, a str or a model with model_dump(), got {type(data).__name__}"
     )
+
+
+def _content_type(payload: dict[str, Any] | str) -> str:
+    return "application/json" if isinstance(payload, dict) else "text/plain; charset=utf-8"
 
 
 def _amount(value: object, what: str) -> int:
