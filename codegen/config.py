@@ -65,6 +65,7 @@ class ContractConfig:
     snapshot: tuple[tuple[str, str], ...] = ()
     routes: tuple[RouteConfig, ...] = ()
     extract: tuple[tuple[str, str], ...] = ()
+    paginate: tuple[tuple[str, str, bool], ...] = ()
     partials: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
@@ -198,6 +199,10 @@ def load_config(path: Path) -> Config:
                 snapshot=_rows(c.get("snapshot"), 2, f"contracts.{cname}.snapshot", problems),  # type: ignore[arg-type]
                 routes=routes,
                 extract=_pairs(c.get("extract"), f"contracts.{cname}.extract", problems),
+                paginate=tuple(
+                    (fname, str(p["count"]), bool(p.get("drop_zero", False)))
+                    for fname, p in sorted(c.get("paginate", {}).items())
+                ),
                 partials=tuple(
                     (pname, str(p["call"]), tuple(sorted(p.get("fixed", {}).items())))
                     for pname, p in c.get("partials", {}).items()

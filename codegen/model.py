@@ -150,6 +150,16 @@ class FunctionModel:
     value_param: str | None
     flattened_struct: str | None
     doc: str = ""
+    paginate_count: str | None = None  # spec name of the count view: (lower, upper) get defaults
+    drop_zero: bool = False  # paginated address lists: drop empty (zero) slots
+
+    @property
+    def prefix_inputs(self) -> tuple[Param, ...]:
+        """Inputs before ``(lower, upper)`` of a paginated getter."""
+        return self.inputs[:-2] if self.paginate_count else self.inputs
+
+    def encoded_prefix(self) -> str:
+        return py_tuple([p.type.encode(p.name, p.name) for p in self.prefix_inputs])
 
     @property
     def is_read(self) -> bool:
@@ -251,9 +261,17 @@ class InstanceMethod:
         return tuple(p for p in self.function.inputs if p.name != self.bind)
 
     @property
+    def prefix_params(self) -> tuple[Param, ...]:
+        """Parameters before ``(lower, upper)`` of a paginated getter, without the bound one."""
+        return tuple(p for p in self.function.prefix_inputs if p.name != self.bind)
+
+    @property
     def returns(self) -> str:
         if self.wrap is None:
             return self.function.returns.annotation
+        if self.wrap.endswith("[]"):
+            base = self.wrap[:-2]
+            return f"list[_{naming.snake(base)}.{base}]"
         base = self.wrap.rstrip("?")
         base = "str" if base == "address" else f"_{naming.snake(base)}.{base}"
         return f"{base} | None" if self.wrap.endswith("?") else base
@@ -261,13 +279,17 @@ class InstanceMethod:
     @property
     def modules(self) -> tuple[str, ...]:
         found = {self.target_module}
-        if self.wrap and self.wrap.rstrip("?") != "address":
-            found.add(naming.snake(self.wrap.rstrip("?")))
+        base = (self.wrap or "").rstrip("?").removesuffix("[]")
+        if base and base != "address":
+            found.add(naming.snake(base))
         return tuple(sorted(found))
 
     def wrap_expr(self, expr: str) -> str:
         if self.wrap is None:
             return expr
+        if self.wrap.endswith("[]"):
+            base = self.wrap[:-2]
+            return f"[_{naming.snake(base)}.{base}(_a, chain=self.chain) for _a in {expr}]"
         base = self.wrap.rstrip("?")
         if base == "address":
             return f"_rt.none_if_zero({expr})"
@@ -639,6 +661,7 @@ class _Builder:
                     doc=self.function_doc(contract, sig, entry, sets, read, role, bool(cfg and cfg.explicit_signer)),
                 )
             )
+        models = self.paginated(contract, cfg, models)
         names: dict[str, str] = {}
         for fn in models:
             if fn.name in names:
@@ -647,6 +670,38 @@ class _Builder:
                 )
             names[fn.name] = fn.signature
         return tuple(sorted(models, key=lambda f: f.name))
+
+    def paginated(self, contract: str, cfg: ContractConfig | None, models: list[FunctionModel]) -> list[FunctionModel]:
+        """``paginate``: a ``getX(lower, upper)`` view reads everything by default, in chunks,
+        with its count, all pinned to one block."""
+        if cfg is None or not cfg.paginate:
+            return models
+        by_abi = {f.abi_name: f for f in models}
+        out = []
+        settings = {name: (count, drop) for name, count, drop in cfg.paginate}
+        for name in settings:
+            if name not in by_abi:
+                self.problems.append(f"contracts.{contract}.paginate.{name}: no such function")
+        for fn in models:
+            if fn.abi_name not in settings:
+                out.append(fn)
+                continue
+            count_name, drop = settings[fn.abi_name]
+            count = by_abi.get(count_name)
+            shape_ok = len(fn.inputs) >= 2 and all(p.type.solidity == "uint256" for p in fn.inputs[-2:])
+            if count is None or not shape_ok or len(fn.outputs) != 1 or fn.outputs[0].type.kind != "array":
+                self.problems.append(
+                    f"contracts.{contract}.paginate.{fn.abi_name}: needs (..., uint256 lower, uint256 upper) -> array and a count view {count_name!r}"
+                )
+                out.append(fn)
+                continue
+            doc = (
+                fn.doc + f" Reads ``[lower, upper)`` (default: all, up to ``{count_name}``) in chunks,"
+                " in one JSON-RPC batch pinned to one block."
+                + (" Empty (zero address) slots are dropped." if drop else "")
+            )
+            out.append(FunctionModel(**{**fn.__dict__, "paginate_count": count.spec_name, "drop_zero": drop, "doc": doc}))
+        return out
 
     def function_doc(
         self, contract: str, sig: str, entry: dict[str, Any], sets: list[str], read: bool, role: str | None, explicit: bool

@@ -23,6 +23,7 @@ from ogpu.schema import events as _events  # noqa: F401  (receipts decode its lo
 from ogpu.core.errors import SourceNotFoundError
 from ogpu.ipfs import fetch_ipfs_json
 from ogpu.protocol import nexus as _nexus
+from ogpu.protocol import task as _task
 
 CONTRACT = _rt.ContractRef("Source", "instance", address_key=None, discover=None)
 _F_GET_CLIENT: _rt.Fn[str] = _rt.Fn(
@@ -318,12 +319,22 @@ def get_registrant_id(
 
 
 def get_registrants(
-    address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+    address: str,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId = "latest",
 ) -> list[str]:
-    """``Source.getRegistrants(uint256,uint256)``, view."""
-    return _rt.call(
+    """``Source.getRegistrants(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up
+    to ``getRegistrantCount``) in chunks, in one JSON-RPC batch pinned to one block.
+    """
+    return _rt.paginate(
         _F_GET_REGISTRANTS,
-        (lower, upper),
+        _F_GET_REGISTRANT_COUNT,
+        lower,
+        upper,
+        prefix=(),
         to=_rt.to_address(address, "address"),
         chain=chain,
         block=block,
@@ -356,12 +367,22 @@ def get_task_count(address: str, *, chain: ChainId | None = None, block: BlockId
 
 
 def get_tasks(
-    address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+    address: str,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId = "latest",
 ) -> list[str]:
-    """``Source.getTasks(uint256,uint256)``, view."""
-    return _rt.call(
+    """``Source.getTasks(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up to
+    ``getTaskCount``) in chunks, in one JSON-RPC batch pinned to one block.
+    """
+    return _rt.paginate(
         _F_GET_TASKS,
-        (lower, upper),
+        _F_GET_TASK_COUNT,
+        lower,
+        upper,
+        prefix=(),
         to=_rt.to_address(address, "address"),
         chain=chain,
         block=block,
@@ -676,10 +697,21 @@ class Source(_rt.Instance):
             block=block,
         )
 
-    def get_registrants(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
-        """``Source.getRegistrants(uint256,uint256)``, view."""
-        return _rt.call(
-            _F_GET_REGISTRANTS, (lower, upper), to=self.address, chain=self.chain, block=block
+    def get_registrants(
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
+    ) -> list[str]:
+        """``Source.getRegistrants(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all,
+        up to ``getRegistrantCount``) in chunks, in one JSON-RPC batch pinned to one block.
+        """
+        return _rt.paginate(
+            _F_GET_REGISTRANTS,
+            _F_GET_REGISTRANT_COUNT,
+            lower,
+            upper,
+            prefix=(),
+            to=self.address,
+            chain=self.chain,
+            block=block,
         )
 
     def get_source_params(self, *, block: BlockId = "latest") -> SourceParams:
@@ -694,11 +726,25 @@ class Source(_rt.Instance):
         """``Source.getTaskCount()``, view."""
         return _rt.call(_F_GET_TASK_COUNT, (), to=self.address, chain=self.chain, block=block)
 
-    def get_tasks(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
-        """``Source.getTasks(uint256,uint256)``, view."""
-        return _rt.call(
-            _F_GET_TASKS, (lower, upper), to=self.address, chain=self.chain, block=block
-        )
+    def get_tasks(
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
+    ) -> list[_task.Task]:
+        """``Source.getTasks(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up to
+        ``getTaskCount``) in chunks, in one JSON-RPC batch pinned to one block.
+        """
+        return [
+            _task.Task(_a, chain=self.chain)
+            for _a in _rt.paginate(
+                _F_GET_TASKS,
+                _F_GET_TASK_COUNT,
+                lower,
+                upper,
+                prefix=(),
+                to=self.address,
+                chain=self.chain,
+                block=block,
+            )
+        ]
 
     def inactivate(self, *, signer: Signer | None = None, tx: TxOptions | None = None) -> Receipt:
         """``Nexus.inactivateSource(address)``, nonpayable. Signs with ``signer``, else

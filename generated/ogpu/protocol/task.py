@@ -350,12 +350,22 @@ def get_attempt_count(
 
 
 def get_attempt_timestamps(
-    address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+    address: str,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId = "latest",
 ) -> list[int]:
-    """``Task.getAttemptTimestamps(uint256,uint256)``, view."""
-    return _rt.call(
+    """``Task.getAttemptTimestamps(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all,
+    up to ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block.
+    """
+    return _rt.paginate(
         _F_GET_ATTEMPT_TIMESTAMPS,
-        (lower, upper),
+        _F_GET_ATTEMPT_COUNT,
+        lower,
+        upper,
+        prefix=(),
         to=_rt.to_address(address, "address"),
         chain=chain,
         block=block,
@@ -376,12 +386,22 @@ def get_attempter_id(
 
 
 def get_attempters(
-    address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+    address: str,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId = "latest",
 ) -> list[str]:
-    """``Task.getAttempters(uint256,uint256)``, view."""
-    return _rt.call(
+    """``Task.getAttempters(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up to
+    ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block.
+    """
+    return _rt.paginate(
         _F_GET_ATTEMPTERS,
-        (lower, upper),
+        _F_GET_ATTEMPT_COUNT,
+        lower,
+        upper,
+        prefix=(),
         to=_rt.to_address(address, "address"),
         chain=chain,
         block=block,
@@ -434,15 +454,27 @@ def get_response_of(
 
 
 def get_responses_of(
-    address: str, lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+    address: str,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId = "latest",
 ) -> list[str]:
-    """``Task.getResponsesOf(uint256,uint256)``, view."""
-    return _rt.call(
+    """``Task.getResponsesOf(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up to
+    ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block. Empty (zero
+    address) slots are dropped.
+    """
+    return _rt.paginate(
         _F_GET_RESPONSES_OF,
-        (lower, upper),
+        _F_GET_ATTEMPT_COUNT,
+        lower,
+        upper,
+        prefix=(),
         to=_rt.to_address(address, "address"),
         chain=chain,
         block=block,
+        drop_zero=True,
     )
 
 
@@ -589,6 +621,9 @@ def transfer_ownership(
 get_params = get_task_params
 
 
+get_responses = get_responses_of
+
+
 @dataclass(frozen=True)
 class TaskSnapshot:
     """One consistent read of a Task: every field from the same block."""
@@ -720,12 +755,17 @@ class Task(_rt.Instance):
         return _rt.call(_F_GET_ATTEMPT_COUNT, (), to=self.address, chain=self.chain, block=block)
 
     def get_attempt_timestamps(
-        self, lower: int, upper: int, *, block: BlockId = "latest"
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
     ) -> list[int]:
-        """``Task.getAttemptTimestamps(uint256,uint256)``, view."""
-        return _rt.call(
+        """``Task.getAttemptTimestamps(uint256,uint256)``, view. Reads ``[lower, upper)`` (default:
+        all, up to ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block.
+        """
+        return _rt.paginate(
             _F_GET_ATTEMPT_TIMESTAMPS,
-            (lower, upper),
+            _F_GET_ATTEMPT_COUNT,
+            lower,
+            upper,
+            prefix=(),
             to=self.address,
             chain=self.chain,
             block=block,
@@ -741,10 +781,21 @@ class Task(_rt.Instance):
             block=block,
         )
 
-    def get_attempters(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
-        """``Task.getAttempters(uint256,uint256)``, view."""
-        return _rt.call(
-            _F_GET_ATTEMPTERS, (lower, upper), to=self.address, chain=self.chain, block=block
+    def get_attempters(
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
+    ) -> list[str]:
+        """``Task.getAttempters(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up
+        to ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block.
+        """
+        return _rt.paginate(
+            _F_GET_ATTEMPTERS,
+            _F_GET_ATTEMPT_COUNT,
+            lower,
+            upper,
+            prefix=(),
+            to=self.address,
+            chain=self.chain,
+            block=block,
         )
 
     def get_delivery_method(self, *, block: BlockId = "latest") -> DeliveryMethod:
@@ -780,11 +831,49 @@ class Task(_rt.Instance):
             lambda _a: _response.Response(_a, chain=self.chain),
         )
 
-    def get_responses_of(self, lower: int, upper: int, *, block: BlockId = "latest") -> list[str]:
-        """``Task.getResponsesOf(uint256,uint256)``, view."""
-        return _rt.call(
-            _F_GET_RESPONSES_OF, (lower, upper), to=self.address, chain=self.chain, block=block
-        )
+    def get_responses(
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
+    ) -> list[_response.Response]:
+        """``Task.getResponsesOf(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all,
+        up to ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block. Empty
+        (zero address) slots are dropped.
+        """
+        return [
+            _response.Response(_a, chain=self.chain)
+            for _a in _rt.paginate(
+                _F_GET_RESPONSES_OF,
+                _F_GET_ATTEMPT_COUNT,
+                lower,
+                upper,
+                prefix=(),
+                to=self.address,
+                chain=self.chain,
+                block=block,
+                drop_zero=True,
+            )
+        ]
+
+    def get_responses_of(
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
+    ) -> list[_response.Response]:
+        """``Task.getResponsesOf(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all,
+        up to ``getAttemptCount``) in chunks, in one JSON-RPC batch pinned to one block. Empty
+        (zero address) slots are dropped.
+        """
+        return [
+            _response.Response(_a, chain=self.chain)
+            for _a in _rt.paginate(
+                _F_GET_RESPONSES_OF,
+                _F_GET_ATTEMPT_COUNT,
+                lower,
+                upper,
+                prefix=(),
+                to=self.address,
+                chain=self.chain,
+                block=block,
+                drop_zero=True,
+            )
+        ]
 
     def get_source(self, *, block: BlockId = "latest") -> _source.Source:
         """``Task.getSource()``, view."""

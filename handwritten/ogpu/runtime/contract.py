@@ -302,3 +302,37 @@ def prove_account(instance: Instance, check: Callable[[], bool], expectation: st
         raise instance.NOT_FOUND(instance.address, reason=str(exc)) from exc
     if not ok:
         raise instance.NOT_FOUND(instance.address, reason=expectation)
+
+
+def paginate(
+    fn: Fn[list[T]],
+    count: Fn[int],
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    prefix: tuple[Any, ...] = (),
+    to: str | None = None,
+    chain: ChainId | None = None,
+    block: BlockId | None = None,
+    chunk: int = 100,
+    drop_zero: bool = False,
+) -> list[T]:
+    """Read ``fn(*prefix, lo, hi)`` over ``[lower, upper)`` in chunks, all at one block.
+
+    Without ``upper`` the count is read first and its block pins the chunks. The chunks go in
+    one JSON-RPC batch. ``drop_zero`` removes empty (zero address) slots.
+    """
+    if not isinstance(lower, int) or lower < 0 or (upper is not None and (not isinstance(upper, int) or upper < lower)):
+        raise InvalidParamsError("lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=fn.label)
+    chain_id = _chain(chain)
+    pinned = None if block in (None, "latest") else block
+    if upper is None:
+        pinned, (upper,) = batch_call([Call(count, prefix, to)], chain=chain_id, block=pinned)
+    calls = [Call(fn, (*prefix, lo, min(lo + chunk, upper)), to) for lo in range(lower, upper, chunk)]
+    if not calls:
+        return []
+    _, parts = batch_call(calls, chain=chain_id, block=pinned)
+    items: list[T] = [item for part in parts for item in part]
+    if drop_zero:
+        items = [item for item in items if int(str(item), 16) != 0]
+    return items

@@ -432,10 +432,18 @@ def get_source_id(source: str, *, chain: ChainId | None = None, block: BlockId =
 
 
 def get_sources(
-    lower: int, upper: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId = "latest",
 ) -> list[str]:
-    """``Nexus.getSources(uint256,uint256)``, view."""
-    return _rt.call(_F_GET_SOURCES, (lower, upper), chain=chain, block=block)
+    """``Nexus.getSources(uint256,uint256)``, view. Reads ``[lower, upper)`` (default: all, up to
+    ``getSourceCount``) in chunks, in one JSON-RPC batch pinned to one block.
+    """
+    return _rt.paginate(
+        _F_GET_SOURCES, _F_GET_SOURCE_COUNT, lower, upper, prefix=(), chain=chain, block=block
+    )
 
 
 def get_sources_of(
