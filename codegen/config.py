@@ -66,6 +66,7 @@ class ContractConfig:
     routes: tuple[RouteConfig, ...] = ()
     extract: tuple[tuple[str, str], ...] = ()
     paginate: tuple[tuple[str, str, bool], ...] = ()
+    follow: tuple[tuple[str, str], ...] = ()
     partials: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
@@ -199,6 +200,7 @@ def load_config(path: Path) -> Config:
                 snapshot=_rows(c.get("snapshot"), 2, f"contracts.{cname}.snapshot", problems),  # type: ignore[arg-type]
                 routes=routes,
                 extract=_pairs(c.get("extract"), f"contracts.{cname}.extract", problems),
+                follow=tuple((n, f"{a}>{b}") for n, (a, b) in sorted(c.get("follow", {}).items())),
                 paginate=tuple(
                     (fname, str(p["count"]), bool(p.get("drop_zero", False)))
                     for fname, p in sorted(c.get("paginate", {}).items())

@@ -345,6 +345,15 @@ class ValidateModel:
 
 
 @dataclass(frozen=True)
+class FollowModel:
+    """``name()``: read ``first`` on the instance, then ``second(result)``; None on a zero address."""
+
+    name: str
+    first: InstanceMethod
+    second: InstanceMethod
+
+
+@dataclass(frozen=True)
 class InstanceModel:
     """An instance class: bound methods, ``load()`` validation, ``snapshot()``, ``fetch_*``."""
 
@@ -356,6 +365,7 @@ class InstanceModel:
     fetches: tuple[FetchModel, ...]
     validate: ValidateModel | None
     module: str
+    follows: tuple[FollowModel, ...] = ()
 
     @property
     def imports(self) -> tuple[str, ...]:
@@ -889,7 +899,16 @@ def _instance(contract: ContractModel, cfg: ContractConfig, by_name: dict[str, C
             problems.append(f"{where}.fetch.{fname}: no function {abi_name}")
             continue
         fetches.append(FetchModel(fname, m, attribute or None))
+    follows = []
+    for fname, spec in cfg.follow:
+        first_abi, second_abi = spec.split(">")
+        first, second = by_abi.get(first_abi), by_abi.get(second_abi)
+        if first is None or second is None or len(second.params) != 1:
+            problems.append(f"{where}.follow.{fname}: needs a view and a one-argument view, got {spec}")
+            continue
+        follows.append(FollowModel(fname, first, second))
     return InstanceModel(
+        follows=tuple(follows),
         class_name=cfg.class_name or contract.name,
         contract=contract.name,
         not_found=cfg.not_found or "NotFoundError",

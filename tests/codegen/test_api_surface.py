@@ -25,7 +25,7 @@ INSTANCE_METHODS = {
     "get_registrants get_registrant_id get_preferred_environment_of set_status set_params inactivate snapshot",
     "Task": "load get_source get_status get_params get_delivery_method fetch_metadata get_payment get_expiry_time "
     "get_attempt_count get_attempters get_attempt_timestamps get_attempter_id get_response_of get_winning_provider "
-    "is_already_submitted cancel snapshot",
+    "is_already_submitted cancel snapshot get_responses get_confirmed_response",
     "Response": "load get_params get_status get_timestamp is_confirmed confirm fetch_data snapshot",
     "Provider": "load get_master get_base_data get_live_data is_provider get_default_agent_disabled get_balance "
     "get_lockup get_unbonding get_unbonding_timestamp get_total_earnings get_frozen_payment get_sanction is_eligible "

@@ -695,6 +695,15 @@ class Task(_rt.Instance):
         url = self.get_task_params().config
         return fetch_ipfs_json(url)
 
+    def get_confirmed_response(self, *, block: BlockId = "latest") -> _response.Response | None:
+        """``get_response_of(get_winning_provider())``: two reads, or one when the first is the zero
+        address.
+        """
+        found = self.get_winning_provider(block=block)
+        if found is None:
+            return None
+        return self.get_response_of(found, block=block)
+
     def attempt(
         self, provider: str, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
