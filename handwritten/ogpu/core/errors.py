@@ -219,7 +219,11 @@ class VaultError(OGPUError):
     """A vault balance or lockup rule was not met."""
 
 
-class InsufficientBalanceError(VaultError):
+class _Shortfall(VaultError):
+    """An account holds less than an operation needs; the numbers are real values or None."""
+
+    what = "amount"
+
     def __init__(
         self,
         account: str | None = None,
@@ -232,29 +236,18 @@ class InsufficientBalanceError(VaultError):
         self.required = required
         self.available = available
         super().__init__(
-            f"insufficient vault balance for {account or '?'}: "
+            f"insufficient {self.what} for {account or '?'}: "
             f"required {_amount(required)}, available {_amount(available)}",
             context=context,
         )
 
 
-class InsufficientLockupError(VaultError):
-    def __init__(
-        self,
-        account: str | None = None,
-        required: int | None = None,
-        available: int | None = None,
-        *,
-        context: str | None = None,
-    ) -> None:
-        self.account = account
-        self.required = required
-        self.available = available
-        super().__init__(
-            f"insufficient lockup for {account or '?'}: "
-            f"required {_amount(required)}, available {_amount(available)}",
-            context=context,
-        )
+class InsufficientBalanceError(_Shortfall):
+    what = "vault balance"
+
+
+class InsufficientLockupError(_Shortfall):
+    what = "lockup"
 
 
 class UnbondingPeriodNotElapsedError(VaultError):
