@@ -65,12 +65,25 @@ def test_canonical_form_is_stable_and_order_independent() -> None:
     assert [e.get("name", "ctor") for e in json.loads(first)] == ["ctor", "a", "b", "E"]
 
 
-def test_import_command_round_trips_the_committed_abis(tmp_path: Path) -> None:
-    planned = import_abis([ROOT.parent / "shared" / "abis" / "mainnet"], tmp_path, None)
+def test_import_canonicalises_any_order_and_wrapping(tmp_path: Path) -> None:
+    """Shuffled entries and keys, as a Hardhat artifact or a bare array: the same canonical file."""
+    import random
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("Nexus", "Vault", "Task"):
+        entries = json.loads((ABIS / "mainnet" / f"{name}.json").read_text())
+        random.Random(name).shuffle(entries)
+        shuffled = [dict(reversed(list(e.items()))) for e in entries]
+        doc: object = {"contractName": name, "abi": shuffled, "bytecode": "0x"} if name != "Task" else shuffled
+        (src / f"{name}Abi.json").write_text(json.dumps(doc, indent=4))
+    (src / "README.md").write_text("Published ABIs (MIT License, Copyright (c) 2026 Example).\n")
+    planned = import_abis([src], tmp_path / "out", None)
     by_name = {p.name: text for p, text in planned}
-    for name in ("Nexus.json", "Vault.json", "Task.json"):
-        assert by_name[name] == (ABIS / "mainnet" / name).read_text()
-    assert "MIT License" in by_name["NOTICE.md"]
+    for name in ("Nexus", "Vault", "Task"):
+        assert by_name[f"{name}.json"] == (ABIS / "mainnet" / f"{name}.json").read_text()
+    assert "MIT License, Copyright (c) 2026 Example" in by_name["NOTICE.md"]
+    assert (ABIS / "mainnet" / "NOTICE.md").read_text().count("MIT License") == 1
 
 
 def test_import_cli_reports_every_problem(tmp_path: Path) -> None:
