@@ -149,9 +149,14 @@ class FunctionModel:
     value_from: str | None
     value_param: str | None
     flattened_struct: str | None
-    doc: str = ""
+    doc: str = ""  # what the function is; the signer sentence is added per caller (docstring)
+    role_env: str | None = None
     paginate_count: str | None = None  # spec name of the count view: (lower, upper) get defaults
     drop_zero: bool = False  # paginated address lists: drop empty (zero) slots
+
+    @property
+    def docstring(self) -> str:
+        return self.doc + signer_note(self.is_read, self.explicit_signer, self.role_env)
 
     @property
     def prefix_inputs(self) -> tuple[Param, ...]:
@@ -255,6 +260,14 @@ class InstanceMethod:
     check_signer: bool  # vault rule: the signer must be self.address
     wrap: str | None  # "Source", "Response?", "address?" for address results
     role: str | None
+    role_env: str | None = None  # the environment variable of ``role`` (its docstring says so)
+
+    @property
+    def docstring(self) -> str:
+        f = self.function
+        note = signer_note(f.is_read, f.explicit_signer, self.role_env)
+        mine = " The signer must be this account (``SignerMismatchError``)." if self.check_signer else ""
+        return f.doc + note + mine
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -516,6 +529,15 @@ class PackageModel:
 # Builder
 
 
+def signer_note(read: bool, explicit: bool, role_env: str | None) -> str:
+    """The docstring sentence saying who signs a write."""
+    if read:
+        return ""
+    if explicit:
+        return " Needs an explicit ``signer``: no environment fallback."
+    return f" Signs with ``signer``, else ``{role_env}``." if role_env else ""
+
+
 def py_tuple(items: list[str]) -> str:
     """Source of a tuple display without a magic trailing comma (black keeps it on one line)."""
     if len(items) == 1:
@@ -635,10 +657,13 @@ class _Builder:
                 py += "_" + naming.overload_suffix([canonical_type(p) for p in entry.get("inputs", [])])
             where = f"{contract}.{name}"
             taken: set[str] = set()
+            pay = payable.get(where)
+            takes_value = entry.get("stateMutability") == "payable" and not pay
+            allow = frozenset() if takes_value else frozenset({"value"})
             inputs = tuple(
                 Param(
                     p.get("name", ""),
-                    naming.param_name(p.get("name", ""), i, taken=taken),
+                    naming.param_name(p.get("name", ""), i, taken=taken, allow=allow),
                     self.abi_type(p, f"{where}.{p.get('name', '')}"),
                 )
                 for i, p in enumerate(entry.get("inputs", []))
@@ -648,7 +673,6 @@ class _Builder:
                 for i, p in enumerate(entry.get("outputs", []))
             )
             flattened = self.flattened_struct(outputs) if read and len(outputs) > 1 else None
-            pay = payable.get(where)
             role = None if (cfg and cfg.explicit_signer) else roles.get(name, cfg.default_role if cfg else None)
             models.append(
                 FunctionModel(
@@ -668,7 +692,8 @@ class _Builder:
                     value_from=pay.value_from if pay else None,
                     value_param=pay.value_param if pay else None,
                     flattened_struct=flattened,
-                    doc=self.function_doc(contract, sig, entry, sets, read, role, bool(cfg and cfg.explicit_signer)),
+                    doc=self.function_doc(contract, sig, entry, sets),
+                    role_env=None if read else dict(self.config.roles).get(role or ""),
                 )
             )
         models = self.paginated(contract, cfg, models)
@@ -713,22 +738,13 @@ class _Builder:
             out.append(FunctionModel(**{**fn.__dict__, "paginate_count": count.spec_name, "drop_zero": drop, "doc": doc}))
         return out
 
-    def function_doc(
-        self, contract: str, sig: str, entry: dict[str, Any], sets: list[str], read: bool, role: str | None, explicit: bool
-    ) -> str:
+    def function_doc(self, contract: str, sig: str, entry: dict[str, Any], sets: list[str]) -> str:
         all_sets = {n.abi_set for n in self.config.networks}
         doc = f"``{contract}.{sig}``, {entry['stateMutability']}"
         if set(sets) != all_sets:
             networks = sorted(n.key for n in self.config.networks if n.abi_set in sets)
             doc += f"; only on {', '.join(networks)} (elsewhere ``UnsupportedOnNetworkError``, before any RPC)"
-        doc += "."
-        if not read:
-            env = dict(self.config.roles).get(role or "")
-            if explicit:
-                doc += " Needs an explicit ``signer``: no environment fallback."
-            elif env:
-                doc += f" Signs with ``signer``, else ``{env}``."
-        return doc
+        return doc + "."
 
     def flattened_struct(self, outputs: tuple[Param, ...]) -> str | None:
         """A multi-value getter whose outputs are exactly a struct's fields returns the struct."""
@@ -844,7 +860,9 @@ def _find(contract: ContractModel, abi_name: str, problems: list[str], where: st
     return fn
 
 
-def _instance(contract: ContractModel, cfg: ContractConfig, by_name: dict[str, ContractModel], problems: list[str]) -> InstanceModel:
+def _instance(
+    contract: ContractModel, cfg: ContractConfig, by_name: dict[str, ContractModel], roles: dict[str, str], problems: list[str]
+) -> InstanceModel:
     where = f"contracts.{contract.name}"
     wrap = dict(cfg.wrap)
     methods: list[InstanceMethod] = []
@@ -858,6 +876,7 @@ def _instance(contract: ContractModel, cfg: ContractConfig, by_name: dict[str, C
             check_signer=False,
             wrap=wrap.get(fn.abi_name),
             role=fn.role,
+            role_env=fn.role_env,
         )
         by_abi[fn.abi_name] = method
         methods.append(method)
@@ -874,13 +893,14 @@ def _instance(contract: ContractModel, cfg: ContractConfig, by_name: dict[str, C
         if bind is None:
             problems.append(f"{where}.routes.{route.name}: {route.call} has no parameter {route.self_param}")
             continue
-        routes[route.name] = InstanceMethod(route.name, target.module, fn, bind, False, None, route.role or fn.role)
+        role = route.role or fn.role
+        routes[route.name] = InstanceMethod(route.name, target.module, fn, bind, False, None, role, roles.get(role or ""))
     for alias, abi_name in cfg.aliases:
         target_method = by_abi.get(abi_name)
         if target_method is None:
             problems.append(f"{where}.aliases.{alias}: no function {abi_name}")
             continue
-        routes.setdefault(alias, InstanceMethod(alias, contract.module, target_method.function, "__address__", False, target_method.wrap, target_method.role))
+        routes.setdefault(alias, InstanceMethod(alias, contract.module, target_method.function, "__address__", False, target_method.wrap, target_method.role, target_method.role_env))
     final = {m.name: m for m in methods}
     final.update(routes)
     snapshot = []
@@ -1016,7 +1036,7 @@ def _partials(contract: ContractModel, cfg: ContractConfig, problems: list[str])
     return tuple(out)
 
 
-def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], problems: list[str]) -> InstanceModel:
+def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: dict[str, str], problems: list[str]) -> InstanceModel:
     where = f"synthetic.{cfg.name}"
     methods = []
     by_method: dict[str, InstanceMethod] = {}
@@ -1046,7 +1066,7 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], problems
         else:
             bound = None
         role = None if fn.explicit_signer else (cfg.default_role if fn.role is not None else None)
-        method = InstanceMethod(mname, contract.module, fn, bound, check, None, role)
+        method = InstanceMethod(mname, contract.module, fn, bound, check, None, role, roles.get(role or ""))
         methods.append(method)
         by_method[mname] = method
     snapshot = []
@@ -1115,7 +1135,7 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
             cname, fname = cfg.discovered_by.split(".")
             fn = _find(by_name[cname], fname, problems, f"contracts.{c.name}.discovered_by")
             discovered = (by_name[cname].module, fn.name) if fn else None
-        instance = _instance(c, cfg, by_name, problems) if cfg.kind == "instance" else None
+        instance = _instance(c, cfg, by_name, dict(config.roles), problems) if cfg.kind == "instance" else None
         final.append(
             ContractModel(
                 c.name,
@@ -1134,7 +1154,7 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
             )
         )
     by_name = {c.name: c for c in final}
-    synthetic = tuple(_synthetic(s, by_name, problems) for s in config.synthetic)
+    synthetic = tuple(_synthetic(s, by_name, dict(config.roles), problems) for s in config.synthetic)
     errors = builder.errors()
     all_hash = hashlib.sha256(
         "".join(

@@ -63,10 +63,14 @@ def view_name(solidity_name: str) -> str:
     return "get_" + snake(solidity_name)
 
 
-def param_name(raw: str, index: int, *, taken: set[str] | None = None) -> str:
-    """A safe, unique Python parameter name for an ABI input."""
+def param_name(raw: str, index: int, *, taken: set[str] | None = None, allow: frozenset[str] = frozenset()) -> str:
+    """A safe, unique Python parameter name for an ABI input.
+
+    ``allow`` lifts a reservation where it cannot clash (``value`` on a function that takes no
+    ``value=`` keyword).
+    """
     name = snake(raw) if raw else f"arg{index}"
-    if keyword.iskeyword(name) or name in _BUILTINS or name in RESERVED_PARAMS:
+    if keyword.iskeyword(name) or name in _BUILTINS or (name in RESERVED_PARAMS and name not in allow):
         name += "_"
     if taken is not None:
         base, n = name, 2

@@ -4,7 +4,8 @@ The coverage registry counts what really reached the devnet:
 
 - a generated function spec (``_F_*`` of ``ogpu.protocol.<contract>``) is recorded when a
   generated wrapper that names it returns, or raises an error decoded from a revert; the spec is
-  found by name in the wrapper's code (``__code__.co_names``), so nothing is wrapped or patched;
+  found by name in the wrapper's code (``__code__.co_names``), so nothing is wrapped or patched
+  (a paginating wrapper also names its count getter; the tests call each count getter directly);
 - an event spec of ``ogpu.schema.events.EVENT_SPECS`` is recorded for every event decoded into
   a ``Receipt`` that passes through :class:`Kit` (an ``OwnershipTransferred`` is attributed to
   the contract kind of its emitting address).

@@ -55,9 +55,8 @@ def test_provider_and_master_methods(kit: Kit) -> None:
     kit.call(me.unregister_from, source_address, signer=kit.provider.key)
     assert kit.call(me.get_lockup) == ETHER
 
-    deposited = one(
-        kit.call(me.deposit_to_vault, ETHER, signer=kit.master.key), DepositedEvent
-    )  # any payer
+    # Any account may pay into the provider's Vault balance.
+    deposited = one(kit.call(me.deposit_to_vault, ETHER, signer=kit.master.key), DepositedEvent)
     assert (deposited.account, deposited.amount) == (me.address, ETHER)
     kit.call(me.stake, ETHER // 2, signer=kit.provider.key)
     kit.call(me.withdraw_from_vault, ETHER // 4, signer=kit.provider.key)
@@ -68,14 +67,12 @@ def test_provider_and_master_methods(kit: Kit) -> None:
     assert canceled.amount == ETHER // 2
     kit.call(me.unstake, ETHER // 2, signer=kit.provider.key)
     kit.travel(vault.get_unbonding_period())
-    claimed = one(
-        kit.call(me.claim_earnings, signer=kit.provider.key), ClaimedEvent
-    )  # claims matured unbonding
+    # claim_earnings claims matured unbonding.
+    claimed = one(kit.call(me.claim_earnings, signer=kit.provider.key), ClaimedEvent)
     assert (claimed.account, claimed.amount) == (me.address, ETHER // 2)
 
-    with pytest.raises(
-        SignerMismatchError
-    ):  # an account method acting for itself checks the signer offline
+    # An account method acting for itself checks the signer offline.
+    with pytest.raises(SignerMismatchError):
         me.stake(1, signer=kit.client.key)
 
     kit.deposit(kit.master, 2 * ETHER)

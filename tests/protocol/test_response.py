@@ -68,9 +68,8 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
         == kit.contracts["NEXUS"]
     )
 
-    receipt = kit.call(
-        one_response.confirm, signer=kit.client.key
-    )  # Controller.confirmResponse(self)
+    # The method confirms through Controller.confirmResponse(self).
+    receipt = kit.call(one_response.confirm, signer=kit.client.key)
     assert one(receipt, ResponseStatusChangedEvent).status is ResponseStatus.CONFIRMED
     assert one(receipt, TaskStatusChangedEvent).status is TaskStatus.FINALIZED
     assert (one_response.get_status(), one_response.get_confirmed_final()) == (

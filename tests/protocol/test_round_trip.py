@@ -71,10 +71,9 @@ def test_round_trip(kit: Kit) -> None:
     )
     assert Task.load(task_address).get_status() is TaskStatus.NEW
 
-    kit.call(
-        terminal.announce_provider, provider.address, 0
-    )  # MASTER_PRIVATE_KEY; no lockup funded
-    kit.call(terminal.announce_master, master.address)  # PROVIDER_PRIVATE_KEY
+    # Signed with MASTER_PRIVATE_KEY, then PROVIDER_PRIVATE_KEY; the master funds no lockup.
+    kit.call(terminal.announce_provider, provider.address, 0)
+    kit.call(terminal.announce_master, master.address)
     assert terminal.get_master_of(provider.address) == master.address
     me = Provider.load(provider.address)
     kit.call(me.deposit_to_vault, ETHER, signer=provider.key)
@@ -118,17 +117,15 @@ def test_round_trip(kit: Kit) -> None:
         ("ResponseStatusChanged", ResponseStatus.CONFIRMED),
         ("TaskStatusChanged", TaskStatus.FINALIZED),
     ]
-    published, registered, attempted = stream[1], stream[2], stream[3]
-    assert isinstance(published, TaskPublishedEvent) and (published.task, published.source) == (
-        task_address,
-        source_address,
-    )
-    assert isinstance(registered, RegisteredEvent) and (
-        registered.provider,
-        registered.registrant_id,
-    ) == (provider.address, 1)
-    assert isinstance(attempted, AttemptedEvent) and attempted.suggested_payment == PAYMENT
-    assert isinstance(stream[0], SourcePublishedEvent) and stream[0].source == source_address
+    source_published, task_published, registered, attempted = stream[:4]
+    assert isinstance(source_published, SourcePublishedEvent)
+    assert source_published.source == source_address
+    assert isinstance(task_published, TaskPublishedEvent)
+    assert (task_published.task, task_published.source) == (task_address, source_address)
+    assert isinstance(registered, RegisteredEvent)
+    assert (registered.provider, registered.registrant_id) == (provider.address, 1)
+    assert isinstance(attempted, AttemptedEvent)
+    assert (attempted.provider, attempted.suggested_payment) == (provider.address, PAYMENT)
     assert all(getattr(e, "task", task_address) == task_address for e in stream[1:])
 
     before = kit.native_balance(provider.address)
@@ -148,9 +145,8 @@ def test_cancel_refunds_a_new_task_only(kit: Kit) -> None:
     canceled = one(kit.call(Task(task_address).cancel), TaskStatusChangedEvent)
     assert (canceled.task, canceled.status) == (task_address, TaskStatus.CANCELED)
     assert vault.get_frozen_payment(kit.client.address) == frozen - PAYMENT
-    assert (
-        vault.get_balance_of(kit.client.address) == PAYMENT
-    )  # deposited 2, one refunded, one frozen
+    # Two payments deposited: one refunded, one still frozen.
+    assert vault.get_balance_of(kit.client.address) == PAYMENT
     kit.fails(
         TaskAlreadyFinalizedError,
         nexus.attempt,
@@ -159,9 +155,8 @@ def test_cancel_refunds_a_new_task_only(kit: Kit) -> None:
         0,
         signer=kit.provider.key,
     )
-    kit.fails(
-        TaskAlreadyFinalizedError, controller.cancel_task, attempted_task
-    )  # attempted: too late
+    # An attempted task can no longer be cancelled.
+    kit.fails(TaskAlreadyFinalizedError, controller.cancel_task, attempted_task)
 
 
 def test_expiry_is_set_lazily_by_the_next_attempt(kit: Kit) -> None:
@@ -194,9 +189,8 @@ def test_expiry_is_set_lazily_by_the_next_attempt(kit: Kit) -> None:
         TaskStatus.EXPIRED,
         1,
     )
-    assert (
-        vault.get_balance_of(kit.client.address) == balance + PAYMENT
-    )  # escrow back to the client
+    # The escrow went back to the client.
+    assert vault.get_balance_of(kit.client.address) == balance + PAYMENT
     kit.fails(
         TaskExpiredError, nexus.attempt, attempted, kit.provider.address, 0, signer=kit.provider.key
     )
@@ -247,9 +241,8 @@ def test_first_response_is_confirmed_in_the_same_transaction(kit: Kit) -> None:
         TaskStatus.FINALIZED,
         kit.provider.address,
     )
-    assert (
-        vault.get_total_earnings_of(kit.provider.address) == PAYMENT
-    )  # the task's payment, not params.payment
+    # The provider earns the task's payment, not ResponseParams.payment.
+    assert vault.get_total_earnings_of(kit.provider.address) == PAYMENT
     assert vault.get_frozen_payment(kit.client.address) == 0
 
     second = ResponseParams(

@@ -8,6 +8,7 @@ from protocol_kit import ZERO_ADDRESS, Kit, one
 from ogpu.core.errors import NotFoundError, NotOwnerError, SourceNotFoundError, TxRevertError
 from ogpu.protocol import nexus, source
 from ogpu.protocol.source import Source, SourceSnapshot
+from ogpu.protocol.task import Task
 from ogpu.schema.enums import Environment, SourceStatus
 from ogpu.schema.events import (
     OwnershipTransferredEvent,
@@ -49,15 +50,17 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
     )
     assert kit.call(source.status, address) is SourceStatus.ACTIVE
     assert kit.call(source.get_task_count, address) == kit.call(one_source.get_task_count) == 2
-    assert (
-        kit.call(source.get_tasks, address, 0, 10) == kit.call(one_source.get_tasks, 0, 10) == tasks
-    )
+    # Paginated getters read the whole list by default; the class wraps tasks as Task.
+    assert kit.call(source.get_tasks, address) == tasks
+    assert kit.call(source.get_tasks, address, 1, 10) == tasks[1:]
+    assert kit.call(one_source.get_tasks) == [Task(t) for t in tasks]
     assert kit.call(source.tasks, address, 1) == kit.call(one_source.tasks, 1) == tasks[1]
     assert kit.call(source.get_registrant_count, address) == 2
-    assert kit.call(source.get_registrants, address, 0, 9) == [
+    assert kit.call(source.get_registrants, address) == [
         kit.provider.address,
         kit.provider2.address,
     ]
+    assert kit.call(one_source.get_registrants, 1) == [kit.provider2.address]
     assert kit.call(source.registrants, address, 1) == kit.provider2.address
     assert kit.call(source.get_registrant_id, address, kit.provider2.address) == 2
     assert kit.call(source.registrant_id, address, kit.outsider.address) == 0
@@ -70,7 +73,7 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
 
     # Removal is swap-and-pop: the last registrant takes the freed slot and its id.
     kit.call(nexus.unregister, address, kit.provider.address, signer=kit.provider.key)
-    assert kit.call(one_source.get_registrants, 0, 9) == [kit.provider2.address]
+    assert kit.call(one_source.get_registrants) == [kit.provider2.address]
     assert kit.call(one_source.get_registrant_id, kit.provider2.address) == 1
     assert kit.call(one_source.registrant_id, kit.provider.address) == 0
     assert kit.call(one_source.registrants, 0) == kit.provider2.address
@@ -130,11 +133,11 @@ def test_writes_belong_to_the_owner(kit: Kit) -> None:
     )
 
     kit.call(one_source.register, kit.provider2.address, Environment.NVIDIA, signer=me.key)
-    assert one_source.get_registrants(0, 9) == [kit.provider2.address]
+    assert one_source.get_registrants() == [kit.provider2.address]
     kit.call(source.unregister, address, kit.provider2.address, signer=me.key)
     assert one_source.get_registrant_count() == 0
     kit.call(one_source.publish_task, kit.outsider.address, signer=me.key)
-    assert one_source.get_tasks(0, 9) == [kit.outsider.address]
+    assert source.get_tasks(address) == [kit.outsider.address]
     kit.call(one_source.set_source_params, changed, signer=me.key)
     assert one_source.get_params() == changed
     kit.call(source.set_status, address, SourceStatus.INACTIVE, signer=me.key)
@@ -153,9 +156,8 @@ def test_load_snapshot_and_wrong_kinds(kit: Kit) -> None:
 
     snap = loaded.snapshot()
     assert snap.block_number > 0
-    kit.call(
-        nexus.unregister, address, kit.provider.address, signer=kit.provider.key
-    )  # changes "latest"
+    # Change the latest state: the snapshot must still match its own block.
+    kit.call(nexus.unregister, address, kit.provider.address, signer=kit.provider.key)
     at = snap.block_number
     assert snap == SourceSnapshot(
         address=address,

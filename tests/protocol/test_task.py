@@ -50,26 +50,34 @@ def test_reads_by_module_function_and_method(kit: Kit) -> None:
     assert kit.call(task.get_delivery_method, address) is DeliveryMethod.MANUAL_CONFIRMATION
     assert kit.call(task.delivery_method, address) is kit.call(one_task.delivery_method)
     assert kit.call(task.get_attempt_count, address) == 2
-    assert kit.call(task.get_attempters, address, 0, 9) == [provider, provider2]
+    assert kit.call(task.get_attempters, address) == [provider, provider2]
+    assert kit.call(one_task.get_attempters, 1) == [provider2]
     assert kit.call(task.attempters, address, 1) == kit.call(one_task.attempters, 1) == provider2
     assert kit.call(task.get_attempter_id, address, provider2) == 2
     assert kit.call(task.attempter_id, address, kit.outsider.address) == 0
-    assert kit.call(task.get_attempt_timestamps, address, 0, 9) == stamps
+    assert kit.call(task.get_attempt_timestamps, address) == stamps
+    assert kit.call(one_task.get_attempt_timestamps, 0, 1) == stamps[:1]
     assert kit.call(task.attempt_timestamps, address, 0) == stamps[0]
     assert kit.call(task.get_response_of, address, provider) == response_address
     assert kit.call(one_task.get_response_of, provider) == Response(response_address)
     assert one_task.get_response_of(provider2) is None
-    assert kit.call(task.get_responses_of, address, 0, 9) == [
-        response_address,
-        ZERO_ADDRESS,
-    ]  # index-aligned
+    # Slot i holds attempter i's response; the SDK drops the empty slot of provider2.
+    assert kit.call(task.get_responses_of, address) == [response_address]
+    assert kit.call(task.get_responses_of, address, 1, 2) == []
+    assert (
+        kit.call(one_task.get_responses)
+        == kit.call(one_task.get_responses_of)
+        == [Response(response_address)]
+    )
     assert kit.call(task.is_already_submitted, address, data_hash(ANSWER)) is True
     assert kit.call(one_task.is_already_submitted, data_hash("ipfs://other")) is False
     assert kit.call(task.get_winning_provider, address) == ZERO_ADDRESS
     assert kit.call(one_task.get_winning_provider) is None
+    assert one_task.get_confirmed_response() is None
 
     kit.call(controller.confirm_response, response_address, signer=kit.client.key)
     assert one_task.get_winning_provider() == provider
+    assert one_task.get_confirmed_response() == Response(response_address)
     assert task.get_status(address) is TaskStatus.FINALIZED
 
 
@@ -93,7 +101,7 @@ def test_nexus_only_writes(kit: Kit) -> None:
         assert error.reason == "NotNexus"
 
     kit.as_contract(nexus_address, task._F_ATTEMPT, (kit.outsider.address,), address)
-    assert one_task.get_attempters(0, 9)[-1] == kit.outsider.address
+    assert one_task.get_attempters()[-1] == kit.outsider.address
     kit.as_contract(
         nexus_address, task._F_SUBMIT_RESPONSE, (response_address, kit.outsider.address), address
     )
@@ -152,9 +160,8 @@ def test_load_snapshot_and_wrong_kinds(kit: Kit) -> None:
     loaded = Task.load(address)
     snap = loaded.snapshot()
     assert snap.block_number > 0
-    kit.call(
-        controller.confirm_response, response_address, signer=kit.client.key
-    )  # changes "latest"
+    # Change the latest state: the snapshot must still match its own block.
+    kit.call(controller.confirm_response, response_address, signer=kit.client.key)
     at = snap.block_number
     assert snap == TaskSnapshot(
         address=address,

@@ -41,9 +41,8 @@ def test_pairing_handshake(kit: Kit) -> None:
         master,
         kit.contracts["TERMINAL"],
     )
-    deposited, locked = one(receipt, DepositedEvent), one(
-        receipt, LockedEvent
-    )  # Terminal-funded lockup
+    # The announcement's value is deposited straight into the provider's lockup.
+    deposited, locked = one(receipt, DepositedEvent), one(receipt, LockedEvent)
     assert (deposited.account, deposited.amount, locked.account, locked.amount) == (
         provider,
         2 * ETHER,
@@ -115,9 +114,8 @@ def test_agents(kit: Kit) -> None:
     )
     assert kit.call(terminal.is_agent_of, kit.client.address, kit.agent.address) is True
     assert kit.call(terminal.get_is_agent_of, kit.client.address, kit.agent.address) is True
-    assert (
-        terminal.get_is_agent_of(kit.agent.address, kit.client.address) is False
-    )  # (principal, agent)
+    # (principal, agent).
+    assert terminal.get_is_agent_of(kit.agent.address, kit.client.address) is False
 
     revoked = one(
         kit.call(terminal.revoke_agent, kit.agent.address, signer=kit.client.key), AgentSetEvent

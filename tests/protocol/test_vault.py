@@ -147,9 +147,8 @@ def test_escrow_functions_are_for_the_protocol(kit: Kit) -> None:
     assert (vault.get_frozen_payment(client), vault.get_balance_of(client)) == (0, 14 * ETHER // 10)
 
     kit.call(vault.freeze_payment, client, task_b, ETHER, signer=kit.outsider.key)
-    kit.call(
-        vault.force_release_payment, client, task_b, signer=kit.admin.key
-    )  # the admin may force it
+    # The admin (no CONTROLLER role) may force a release.
+    kit.call(vault.force_release_payment, client, task_b, signer=kit.admin.key)
     assert (vault.get_frozen_payment(client), vault.get_balance_of(client)) == (0, 14 * ETHER // 10)
 
 

@@ -144,7 +144,7 @@ class Provider(_rt.Instance):
     def cancel_unbonding(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere
         ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no
-        environment fallback.
+        environment fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_CANCEL_UNBONDING,
@@ -158,7 +158,9 @@ class Provider(_rt.Instance):
         )
 
     def claim_earnings(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
+        """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback. The
+        signer must be this account (``SignerMismatchError``).
+        """
         return _rt.transact(
             _vault._F_CLAIM,
             (),
@@ -276,14 +278,14 @@ class Provider(_rt.Instance):
         )
 
     def set_default_agent_disabled(
-        self, value_: bool, *, signer: Signer | None = None, tx: TxOptions | None = None
+        self, value: bool, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
         """``Terminal.setDefaultAgentDisabled(bool)``, nonpayable. Signs with ``signer``, else
         ``PROVIDER_PRIVATE_KEY``.
         """
         return _rt.transact(
             _terminal._F_SET_DEFAULT_AGENT_DISABLED,
-            (value_,),
+            (value,),
             signer=signer,
             role=Role.PROVIDER,
             value=0,
@@ -293,7 +295,7 @@ class Provider(_rt.Instance):
 
     def stake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
-        fallback.
+        fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_LOCK,
@@ -324,7 +326,7 @@ class Provider(_rt.Instance):
 
     def unstake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
-        fallback.
+        fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_UNBOND,
@@ -341,7 +343,7 @@ class Provider(_rt.Instance):
         self, amount: int, *, signer: Signer, tx: TxOptions | None = None
     ) -> Receipt:
         """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
-        fallback.
+        fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_WITHDRAW,

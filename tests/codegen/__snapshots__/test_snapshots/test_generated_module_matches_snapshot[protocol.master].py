@@ -111,7 +111,7 @@ class Master(_rt.Instance):
     def cancel_unbonding(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.cancelUnbonding()``, nonpayable; only on local, mainnet (elsewhere
         ``UnsupportedOnNetworkError``, before any RPC). Needs an explicit ``signer``: no
-        environment fallback.
+        environment fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_CANCEL_UNBONDING,
@@ -125,7 +125,9 @@ class Master(_rt.Instance):
         )
 
     def claim_earnings(self, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
-        """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback."""
+        """``Vault.claim()``, nonpayable. Needs an explicit ``signer``: no environment fallback. The
+        signer must be this account (``SignerMismatchError``).
+        """
         return _rt.transact(
             _vault._F_CLAIM,
             (),
@@ -233,14 +235,14 @@ class Master(_rt.Instance):
         )
 
     def set_agent(
-        self, agent: str, value_: bool, *, signer: Signer | None = None, tx: TxOptions | None = None
+        self, agent: str, value: bool, *, signer: Signer | None = None, tx: TxOptions | None = None
     ) -> Receipt:
         """``Terminal.setAgent(address,bool)``, nonpayable. Signs with ``signer``, else
-        ``CLIENT_PRIVATE_KEY``.
+        ``MASTER_PRIVATE_KEY``.
         """
         return _rt.transact(
             _terminal._F_SET_AGENT,
-            (_rt.to_address(agent, "agent"), value_),
+            (_rt.to_address(agent, "agent"), value),
             signer=signer,
             role=Role.MASTER,
             value=0,
@@ -250,7 +252,7 @@ class Master(_rt.Instance):
 
     def stake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.lock(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
-        fallback.
+        fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_LOCK,
@@ -265,7 +267,7 @@ class Master(_rt.Instance):
 
     def unstake(self, amount: int, *, signer: Signer, tx: TxOptions | None = None) -> Receipt:
         """``Vault.unbond(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
-        fallback.
+        fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_UNBOND,
@@ -282,7 +284,7 @@ class Master(_rt.Instance):
         self, amount: int, *, signer: Signer, tx: TxOptions | None = None
     ) -> Receipt:
         """``Vault.withdraw(uint256)``, nonpayable. Needs an explicit ``signer``: no environment
-        fallback.
+        fallback. The signer must be this account (``SignerMismatchError``).
         """
         return _rt.transact(
             _vault._F_WITHDRAW,

@@ -476,7 +476,7 @@ def renounce_ownership(
 
 def set_agent(
     agent: str,
-    value_: bool,
+    value: bool,
     *,
     signer: Signer | None = None,
     chain: ChainId | None = None,
@@ -487,7 +487,7 @@ def set_agent(
     """
     return _rt.transact(
         _F_SET_AGENT,
-        (_rt.to_address(agent, "agent"), value_),
+        (_rt.to_address(agent, "agent"), value),
         signer=signer,
         role=Role.CLIENT,
         value=0,
@@ -518,7 +518,7 @@ def set_base_data(
 
 
 def set_default_agent_disabled(
-    value_: bool,
+    value: bool,
     *,
     signer: Signer | None = None,
     chain: ChainId | None = None,
@@ -529,7 +529,7 @@ def set_default_agent_disabled(
     """
     return _rt.transact(
         _F_SET_DEFAULT_AGENT_DISABLED,
-        (value_,),
+        (value,),
         signer=signer,
         role=Role.PROVIDER,
         value=0,

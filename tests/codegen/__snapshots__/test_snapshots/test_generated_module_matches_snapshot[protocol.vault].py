@@ -706,7 +706,7 @@ def set_terminal(
 
 def set_whitelist(
     account: str,
-    value_: bool,
+    value: bool,
     *,
     signer: Signer,
     chain: ChainId | None = None,
@@ -717,7 +717,7 @@ def set_whitelist(
     """
     return _rt.transact(
         _F_SET_WHITELIST,
-        (_rt.to_address(account, "account"), value_),
+        (_rt.to_address(account, "account"), value),
         signer=signer,
         role=None,
         value=0,
