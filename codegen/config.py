@@ -67,6 +67,8 @@ class ContractConfig:
     extract: tuple[tuple[str, str], ...] = ()
     paginate: tuple[tuple[str, str, bool], ...] = ()
     follow: tuple[tuple[str, str], ...] = ()
+    project: tuple[tuple[str, str], ...] = ()
+    deprecated: tuple[tuple[str, str], ...] = ()
     partials: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
@@ -200,6 +202,8 @@ def load_config(path: Path) -> Config:
                 snapshot=_rows(c.get("snapshot"), 2, f"contracts.{cname}.snapshot", problems),  # type: ignore[arg-type]
                 routes=routes,
                 extract=_pairs(c.get("extract"), f"contracts.{cname}.extract", problems),
+                project=_pairs(c.get("project"), f"contracts.{cname}.project", problems),
+                deprecated=_pairs(c.get("deprecated"), f"contracts.{cname}.deprecated", problems),
                 follow=tuple((n, f"{a}>{b}") for n, (a, b) in sorted(c.get("follow", {}).items())),
                 paginate=tuple(
                     (fname, str(p["count"]), bool(p.get("drop_zero", False)))

@@ -367,6 +367,20 @@ class FollowModel:
 
 
 @dataclass(frozen=True)
+class Projection:
+    """``name()``: one field of a read's struct result, optionally as an instance (one read)."""
+
+    name: str
+    method: InstanceMethod
+    attribute: str
+    annotation: str
+    wrap: str | None  # module-qualified class, or None
+
+    def value(self, expr: str) -> str:
+        return f"{self.wrap}({expr}, chain=self.chain)" if self.wrap else expr
+
+
+@dataclass(frozen=True)
 class InstanceModel:
     """An instance class: bound methods, ``load()`` validation, ``snapshot()``, ``fetch_*``."""
 
@@ -379,10 +393,13 @@ class InstanceModel:
     validate: ValidateModel | None
     module: str
     follows: tuple[FollowModel, ...] = ()
+    projections: tuple[Projection, ...] = ()
+    deprecated: tuple[tuple[str, str], ...] = ()  # (old name, method it forwards to)
 
     @property
     def imports(self) -> tuple[str, ...]:
         found = {m for method in self.methods for m in method.modules}
+        found |= {p.wrap.split(".")[0][1:] for p in self.projections if p.wrap}
         if self.validate is not None:
             found.update(self.validate.modules)
         return tuple(sorted(found - {self.module}))
@@ -927,7 +944,25 @@ def _instance(
             problems.append(f"{where}.follow.{fname}: needs a view and a one-argument view, got {spec}")
             continue
         follows.append(FollowModel(fname, first, second))
+    projections = []
+    for pname, spec in cfg.project:
+        source, _, cls = spec.partition(":")
+        read, _, attribute = source.partition(".")
+        method = by_abi.get(read)
+        struct = method.function.returns.annotation if method else ""
+        annotation = _STRUCT_FIELD_TYPES.get((struct, attribute))
+        if method is None or annotation is None:
+            problems.append(f"{where}.project.{pname}: {source} is not a field of a struct-returning view")
+            continue
+        wrap = f"_{naming.snake(cls)}.{cls}" if cls else None
+        projections.append(Projection(pname, method, attribute, wrap or annotation, wrap))
+    method_names = {m.name for m in final.values()} | {f"fetch_{f}" for f, _ in cfg.fetch} | {p.name for p in projections}
+    for old, new in cfg.deprecated:
+        if new not in method_names:
+            problems.append(f"{where}.deprecated.{old}: no method {new}")
     return InstanceModel(
+        projections=tuple(projections),
+        deprecated=cfg.deprecated,
         follows=tuple(follows),
         class_name=cfg.class_name or contract.name,
         contract=contract.name,

@@ -22,11 +22,12 @@ MODULE_FUNCTIONS = {
 
 INSTANCE_METHODS = {
     "Source": "load get_client get_status get_params fetch_metadata get_task_count get_registrant_count get_tasks "
-    "get_registrants get_registrant_id get_preferred_environment_of set_status set_params inactivate snapshot",
+    "get_registrants get_registrant_id get_preferred_environment_of set_status set_params inactivate snapshot "
+    "get_metadata",
     "Task": "load get_source get_status get_params get_delivery_method fetch_metadata get_payment get_expiry_time "
     "get_attempt_count get_attempters get_attempt_timestamps get_attempter_id get_response_of get_winning_provider "
-    "is_already_submitted cancel snapshot get_responses get_confirmed_response",
-    "Response": "load get_params get_status get_timestamp is_confirmed confirm fetch_data snapshot",
+    "is_already_submitted cancel snapshot get_responses get_confirmed_response get_metadata",
+    "Response": "load get_params get_task get_data get_status get_timestamp is_confirmed confirm fetch_data snapshot",
     "Provider": "load get_master get_base_data get_live_data is_provider get_default_agent_disabled get_balance "
     "get_lockup get_unbonding get_unbonding_timestamp get_total_earnings get_frozen_payment get_sanction is_eligible "
     "is_whitelisted announce_master set_default_agent_disabled register_to unregister_from attempt stake unstake "
@@ -81,3 +82,11 @@ def test_vault_writes_require_an_explicit_signer() -> None:
     for name in ("deposit", "withdraw", "lock", "unbond", "cancel_unbonding", "claim"):
         param = inspect.signature(getattr(vault, name)).parameters["signer"]
         assert param.default is inspect.Parameter.empty and param.kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_legacy_fetch_names_warn_and_forward(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ogpu.protocol import Source
+
+    monkeypatch.setattr(Source, "fetch_metadata", lambda self: {"name": "x"})
+    with pytest.warns(DeprecationWarning, match=r"Source.get_metadata\(\) is deprecated; use fetch_metadata"):
+        assert Source("0x" + "ab" * 20).get_metadata() == {"name": "x"}

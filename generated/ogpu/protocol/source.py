@@ -6,6 +6,7 @@ Module functions take the contract address first; the :class:`Source` class bind
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -656,6 +657,15 @@ class Source(_rt.Instance):
         """Read the URL (Source.getSourceParams.imageMetadataUrl) and fetch the JSON it points to (off-chain I/O)."""
         url = self.get_source_params().imageMetadataUrl
         return fetch_ipfs_json(url)
+
+    def get_metadata(self) -> Any:
+        """Deprecated 0.2.1 name: use :meth:`fetch_metadata`."""
+        warnings.warn(
+            "Source.get_metadata() is deprecated; use fetch_metadata()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.fetch_metadata()
 
     def get_client(self, *, block: BlockId = "latest") -> str:
         """``Source.getClient()``, view."""

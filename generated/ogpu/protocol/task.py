@@ -6,6 +6,7 @@ Module functions take the contract address first; the :class:`Task` class binds 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -694,6 +695,15 @@ class Task(_rt.Instance):
         """Read the URL (Task.taskParams.config) and fetch the JSON it points to (off-chain I/O)."""
         url = self.get_task_params().config
         return fetch_ipfs_json(url)
+
+    def get_metadata(self) -> Any:
+        """Deprecated 0.2.1 name: use :meth:`fetch_metadata`."""
+        warnings.warn(
+            "Task.get_metadata() is deprecated; use fetch_metadata()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.fetch_metadata()
 
     def get_confirmed_response(self, *, block: BlockId = "latest") -> _response.Response | None:
         """``get_response_of(get_winning_provider())``: two reads, or one when the first is the zero

@@ -362,6 +362,14 @@ class Response(_rt.Instance):
         url = self.get_response_params().data
         return fetch_ipfs_json(url)
 
+    def get_data(self, *, block: BlockId = "latest") -> str:
+        """The ``data`` of ``get_response_params()`` (one read)."""
+        return self.get_response_params(block=block).data
+
+    def get_task(self, *, block: BlockId = "latest") -> _task.Task:
+        """The ``task`` of ``get_response_params()`` (one read)."""
+        return _task.Task(self.get_response_params(block=block).task, chain=self.chain)
+
     def confirm(self, *, signer: Signer | None = None, tx: TxOptions | None = None) -> Receipt:
         """``Controller.confirmResponse(address)``, nonpayable. Signs with ``signer``, else
         ``CLIENT_PRIVATE_KEY``.
