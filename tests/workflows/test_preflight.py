@@ -7,6 +7,7 @@ transaction was sent (no gas spent, no block mined) and nothing was uploaded.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Callable, ContextManager
 
 import pytest
@@ -100,6 +101,15 @@ def test_expiry_after_time_travel_uses_chain_time(net: Net, make: Make, source: 
     net.advance(10 * make.MAX_EXPIRY)  # chain time now runs far ahead of the wall clock
     task = make.task(source, expires_in=make.MAX_EXPIRY // 2)
     assert task.get_expiry_time() > net.now()
+
+
+def test_expiry_when_the_chain_clock_lags_uses_chain_time(
+    net: Net, make: Make, source: Source
+) -> None:
+    net.rpc("anvil_setTime", [int(time.time()) - 3000])  # chain time now 50 min behind the wall
+    net.rpc("evm_mine")
+    task = make.task(source, expires_in=600)
+    assert task.get_expiry_time() < time.time()
 
 
 def test_vault_balance_below_the_payment(net: Net, make: Make, unchanged: Unchanged) -> None:

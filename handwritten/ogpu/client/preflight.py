@@ -52,6 +52,7 @@ __all__ = [
     "check_publish_task",
     "check_source_owner",
     "chain_now",
+    "latest_block",
 ]
 
 _UNREADABLE = (DecodeError, TxRevertError)
@@ -209,6 +210,12 @@ def _read(
         return batch_call(calls, chain=chain, block=block)
     except _UNREADABLE as exc:
         raise not_found(exc) from exc
+
+
+def latest_block(chain: ChainId | None) -> int:
+    """The number of the chain's latest block, to pin a series of reads to."""
+    resolved = chain if chain is not None else ChainConfig.get_current_chain()
+    return int(get_rpc_client(resolved).request("eth_blockNumber", []), 16)
 
 
 def chain_now(block: int, chain: ChainId | None) -> int:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ogpu.chain.config import ChainConfig
-from ogpu.chain.rpc import get_rpc_client
 from ogpu.client._calls import chain_of, check_range, prepare_write
 from ogpu.client.preflight import check_cancel_task, check_confirm_response, check_publish_task
 from ogpu.core.codec import to_address
 from ogpu.core.errors import InvalidParamsError
 from ogpu.ipfs import publish_to_ipfs
 from ogpu.protocol import controller
-from ogpu.protocol import task as _task
 from ogpu.protocol.controller import extract_task_address
 from ogpu.protocol.response import Response
 from ogpu.protocol.task import Task
@@ -27,7 +24,6 @@ from ogpu.types.receipt import Receipt
 __all__ = ["cancel_task", "confirm_response", "get_task_responses", "publish_task"]
 
 CONFIG_FILENAME = "taskConfig.json"
-PAGE_SIZE = 100
 
 
 def publish_task(
@@ -154,24 +150,9 @@ def get_task_responses(
 ) -> list[Response]:
     """The responses submitted to a task, in attempt order, slots ``[lower, upper)``.
 
-    Counts the attempts and reads ``Task.getResponsesOf`` in pages of 100, all at one block;
-    attempts without a response are left out.
+    ``Task(task_address).get_responses(lower, upper)``: the attempt count and
+    ``Task.getResponsesOf`` pages, all at one block; attempts without a response are left out.
     """
-    address = to_address(task_address, "task_address")
-    chain = chain_of(task_address, chain)
     check_range(lower, upper)
-    block = _latest_block(chain)
-    count = _task.get_attempt_count(address, chain=chain, block=block)
-    end = count if upper is None else min(upper, count)
-    found: list[Response] = []
-    for start in range(lower, end, PAGE_SIZE):
-        page = _task.get_responses_of(
-            address, start, min(start + PAGE_SIZE, end), chain=chain, block=block
-        )
-        found.extend(Response(item, chain=chain) for item in page if int(item, 16) != 0)
-    return found
-
-
-def _latest_block(chain: ChainId | None) -> int:
-    resolved = chain if chain is not None else ChainConfig.get_current_chain()
-    return int(get_rpc_client(resolved).request("eth_blockNumber", []), 16)
+    task = Task(to_address(task_address, "task_address"), chain=chain_of(task_address, chain))
+    return task.get_responses(lower, upper)

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,14 @@ _CREATIONS = {"SourcePublished": "source", "TaskPublished": "task", "ResponseSub
 """Events that announce a new entity: the field holding its address, also the name it gets."""
 
 T = TypeVar("T")
+_output_lock = threading.Lock()
+
+
+def say(line: str) -> None:
+    """Print one line in a single write: the watcher and the round trip print from two threads."""
+    with _output_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -86,7 +95,7 @@ class EventLog:
             f"{f.name}={self._value(f.name, getattr(event, f.name))}"
             for f in _payload_fields(event)
         )
-        print(f"      event  block {block:<3} {contract}.{kind}  {values}", flush=True)
+        say(f"      event  block {block:<3} {contract}.{kind}  {values}")
         created = _CREATIONS.get(kind)
         if created is not None:
             self.name(str(getattr(event, created)), created)
@@ -117,14 +126,13 @@ class Steps:
     def run(self, title: str, action: Callable[[], T]) -> T:
         """Print ``title``, run ``action``, remember the receipt it returns (or carries)."""
         self.done += 1
-        print(f"[{self.done:>2}/{self.total}] {title}", flush=True)
+        say(f"[{self.done:>2}/{self.total}] {title}")
         result = action()
         receipt = result if isinstance(result, Receipt) else getattr(result, "receipt", None)
         if isinstance(receipt, Receipt):
             self.receipts.append(receipt)
-            print(
-                f"         tx {receipt.tx_hash[:18]}... block {receipt.block_number}, gas {receipt.gas_used}",
-                flush=True,
+            say(
+                f"         tx {receipt.tx_hash[:18]}... block {receipt.block_number}, gas {receipt.gas_used}"
             )
         time.sleep(self.pace)
         return result
@@ -252,10 +260,7 @@ def _serve_and_confirm(steps: Steps, actors: Actors, task: Task) -> tuple[str, d
     )
     responses = client.get_task_responses(task.address)
     result = responses[0].fetch_data()
-    print(
-        f"         the client reads {len(responses)} response(s); payload from IPFS: {result}",
-        flush=True,
-    )
+    say(f"         the client reads {len(responses)} response(s); payload from IPFS: {result}")
     steps.run(
         "client confirms the response (task FINALIZED, provider paid)",
         lambda: client.confirm_response(responses[0].address, actors.key("client")),
@@ -362,9 +367,8 @@ def local_network() -> Iterator[Devnet]:
             node = stack.enter_context(LocalIPFSNode(folder / "ipfs"))
             api, gateway = node.api_url, node.gateway_url
         ogpu.ipfs.configure(publish_backend="kubo", kubo_api_url=api, gateways=(gateway,))
-        print(
-            f"devnet  {net.rpc_url} (chain {ChainId.LOCAL.value}), IPFS API {api}, gateway {gateway}",
-            flush=True,
+        say(
+            f"devnet  {net.rpc_url} (chain {ChainId.LOCAL.value}), IPFS API {api}, gateway {gateway}"
         )
         yield net
 
@@ -372,24 +376,19 @@ def local_network() -> Iterator[Devnet]:
 def print_summary(outcome: Outcome, log: EventLog, elapsed: float) -> None:
     """The closing lines: what was created, who got paid, what it cost."""
     gas = sum(r.gas_used for r in outcome.receipts)
-    print("\nsummary", flush=True)
-    print(f"  source    {outcome.source}")
-    print(f"  task      {outcome.task}  status {outcome.status.name}")
-    print(f"  response  {outcome.response}  payload {outcome.result}")
-    print(
+    say("\nsummary")
+    say(f"  source    {outcome.source}")
+    say(f"  task      {outcome.task}  status {outcome.status.name}")
+    say(f"  response  {outcome.response}  payload {outcome.result}")
+    say(
         f"  provider earned {outcome.provider_earnings / OGPU:g} OGPU; client vault balance "
         f"{outcome.client_balance / OGPU:g} OGPU"
     )
-    print(
+    say(
         f"  {len(outcome.receipts)} transactions, {gas} gas; {log.count} events watched; {elapsed:.1f} s"
     )
-    print(
-        (
-            "round trip complete"
-            if outcome.status == TaskStatus.FINALIZED
-            else "round trip INCOMPLETE"
-        ),
-        flush=True,
+    say(
+        "round trip complete" if outcome.status == TaskStatus.FINALIZED else "round trip INCOMPLETE"
     )
 
 

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from ogpu.chain.config import ChainConfig
-from ogpu.chain.rpc import get_rpc_client
 from ogpu.client._calls import check_range, prepare_write
-from ogpu.client.preflight import chain_now
-from ogpu.client.tasks import PAGE_SIZE
+from ogpu.client.preflight import chain_now, latest_block
 from ogpu.core.codec import to_address
 from ogpu.core.errors import (
     DecodeError,
@@ -46,6 +43,7 @@ __all__ = ["RESPONSE_FILENAME", "get_registered_sources", "submit_response"]
 
 RESPONSE_FILENAME = "response.json"
 _CLOSED = (TaskStatus.CANCELED, TaskStatus.FINALIZED)
+_BATCH = 200  # registrant-id reads per JSON-RPC batch
 
 ResponseData = Union[dict[str, Any], str, SupportsModelDump]
 
@@ -103,17 +101,11 @@ def get_registered_sources(
     """
     account = to_address(provider, "provider")
     check_range(lower, upper)
-    resolved = chain if chain is not None else ChainConfig.get_current_chain()
-    block = int(get_rpc_client(resolved).request("eth_blockNumber", []), 16)
-    count = nexus.get_source_count(chain=chain, block=block)
-    candidates: list[str] = []
-    for start in range(0, count, PAGE_SIZE):
-        candidates += nexus.get_sources(
-            start, min(start + PAGE_SIZE, count), chain=chain, block=block
-        )
+    block = latest_block(chain)
+    candidates = nexus.get_sources(chain=chain, block=block)
     registered: list[Source] = []
-    for start in range(0, len(candidates), PAGE_SIZE):
-        page = candidates[start : start + PAGE_SIZE]
+    for start in range(0, len(candidates), _BATCH):
+        page = candidates[start : start + _BATCH]
         calls = [Call(_source._F_GET_REGISTRANT_ID, (account,), item) for item in page]
         _, ids = batch_call(calls, chain=chain, block=block)
         registered += [Source(item, chain=chain) for item, rid in zip(page, ids) if rid != 0]
