@@ -17,6 +17,9 @@ __path__ = extend_path(__path__, __name__)
 __version__ = "0.3.0"
 
 _SUBMODULES = ("agent", "chain", "client", "events", "ipfs", "protocol", "types")
+# Reachable as attributes too, outside the 0.2.1 ``__all__``: the provider runtime's helpers and
+# the local devnet.
+_EXTRA = ("provider", "devnet")
 _LAZY = {
     "ChainConfig": "ogpu.chain",
     "ChainId": "ogpu.chain",
@@ -44,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in _EXTRA:
         return importlib.import_module(f"ogpu.{name}")
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)

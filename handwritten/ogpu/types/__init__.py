@@ -11,6 +11,8 @@ from ogpu.schema.enums import DeliveryMethod, Environment, ResponseStatus, Role,
 from ogpu.schema.errors import *  # noqa: F403
 from ogpu.schema.errors import __all__ as _custom_errors_all
 from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams
+from ogpu.types.metadata import *  # noqa: F403
+from ogpu.types.metadata import __all__ as _metadata_all
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 
@@ -30,11 +32,4 @@ __all__ = [
     *_custom_errors_all,
 ]
 
-try:  # the user builders (SourceInfo, TaskInfo, ...) live in ogpu.types.metadata
-    from ogpu.types.metadata import *  # noqa: F403
-    from ogpu.types.metadata import __all__ as _metadata_all
-
-    __all__ += list(_metadata_all)
-except ModuleNotFoundError as _exc:  # pragma: no cover - only while the module is absent
-    if _exc.name != "ogpu.types.metadata":
-        raise
+__all__ += list(_metadata_all)
