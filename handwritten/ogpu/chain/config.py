@@ -56,7 +56,7 @@ class ChainConfig:
     CHAIN_DIRECTORIES: ClassVar[dict[ChainId, str]] = {
         cid: str(_ABI_ROOT / net.abi_set) for cid, net in NETWORKS.items()
     }
-    on_network_file: ClassVar[list[NetworkFileHook]] = []
+    on_network_file: ClassVar[list[NetworkFileHook]] = []  # filled below: _configure_ipfs
 
     _current: ClassVar[ChainId] = DEFAULT_CHAIN
     _document: ClassVar[Mapping[str, Any] | None] = None
@@ -312,3 +312,20 @@ def _parse_abi(text: str, path: Path) -> list[Any]:
 
 def _loose(name: str) -> str:
     return name.replace("_", "").lower()
+
+
+def _configure_ipfs(document: Mapping[str, Any]) -> None:
+    """A devnet document naming a local IPFS node points ``ogpu.ipfs`` at it.
+
+    The one link between the two leaf packages, taken lazily and only for such a document, so
+    ``publish_source`` and ``fetch_*`` work on the devnet with no other change.
+    """
+    node = document.get("ipfs")
+    if not node:
+        return
+    from ogpu.ipfs import configure
+
+    configure(publish_backend="kubo", kubo_api_url=str(node["api_url"]), gateways=(str(node["gateway_url"]),))
+
+
+ChainConfig.on_network_file.append(_configure_ipfs)
