@@ -13,12 +13,9 @@ from ogpu.ipfs import get_config, reset_config
 
 
 @pytest.fixture
-def restore() -> Iterator[None]:
-    chain = ChainConfig.get_current_chain()
+def restore(chain_config_state: None) -> Iterator[None]:
     yield
     reset_config()
-    ChainConfig.set_chain(chain)
-    ChainConfig.reset_rpc(ChainId.LOCAL)
 
 
 def _document(tmp_path: Path, **extra: object) -> Path:
