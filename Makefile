@@ -45,6 +45,8 @@ bench: install
 	$(PYTHON) scripts/bench_codegen.py
 	$(PYTHON) scripts/bench_import.py
 	$(PYTHON) scripts/bench_calls.py
+	$(PYTHON) scripts/bench_watch.py
+	$(PYTHON) scripts/bench_devnet.py
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache dist build

@@ -15,13 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import requests
-from eth_abi import encode
-from eth_utils import keccak
+from eth_abi.abi import encode as abi_encode
+from eth_hash.auto import keccak
 
 from ogpu.core.logs import EventSpec
 
-_DEPOSIT = keccak(text="deposit(address)")[:4]
-_SET_BASE_DATA = keccak(text="setBaseData(string)")[:4]
+_DEPOSIT = keccak(b"deposit(address)")[:4]
+_SET_BASE_DATA = keccak(b"setBaseData(string)")[:4]
 
 Tx = dict[str, Any]
 
@@ -39,7 +39,10 @@ class Chain:
         self._session.close()
 
     def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)} for i, (m, p) in enumerate(calls)]
+        body = [
+            {"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
+            for i, (m, p) in enumerate(calls)
+        ]
         answers = {a["id"]: a for a in self._session.post(self.url, json=body, timeout=30).json()}
         for i, (method, _) in enumerate(calls):
             if "error" in answers[i]:
@@ -58,7 +61,7 @@ class Chain:
     # --- transactions ------------------------------------------------------------------------
 
     def deposit_tx(self, sender: str, beneficiary: str, amount: int) -> Tx:
-        data = _DEPOSIT + encode(["address"], [beneficiary])
+        data = _DEPOSIT + abi_encode(["address"], [beneficiary])
         return {
             "from": sender,
             "to": self.contracts["VAULT"],
@@ -68,8 +71,13 @@ class Chain:
         }
 
     def base_data_tx(self, sender: str, text: str) -> Tx:
-        data = _SET_BASE_DATA + encode(["string"], [text])
-        return {"from": sender, "to": self.contracts["TERMINAL"], "data": "0x" + data.hex(), "gas": hex(200_000)}
+        data = _SET_BASE_DATA + abi_encode(["string"], [text])
+        return {
+            "from": sender,
+            "to": self.contracts["TERMINAL"],
+            "data": "0x" + data.hex(),
+            "gas": hex(200_000),
+        }
 
     def mine(self, blocks: Iterable[Sequence[Tx]]) -> list[int]:
         """Mine one block per item holding exactly its transactions; return the block numbers."""
@@ -79,7 +87,9 @@ class Chain:
         try:
             for txs in blocks:
                 if txs:
-                    self.batch([("eth_sendTransaction", [self._with_nonce(tx, nonces)]) for tx in txs])
+                    self.batch(
+                        [("eth_sendTransaction", [self._with_nonce(tx, nonces)]) for tx in txs]
+                    )
                 self.call("evm_mine")
                 numbers.append(self.head())
         finally:
@@ -103,7 +113,10 @@ class Chain:
         beneficiaries = list(self.accounts.values())
         amount = iter(range(first_amount, first_amount + blocks * per_block))
         plan = [
-            [self.deposit_tx(senders[i % 2], beneficiaries[i % len(beneficiaries)], next(amount)) for i in range(per_block)]
+            [
+                self.deposit_tx(senders[i % 2], beneficiaries[i % len(beneficiaries)], next(amount))
+                for i in range(per_block)
+            ]
             for _ in range(blocks)
         ]
         return self.mine(plan)
@@ -129,7 +142,9 @@ class Chain:
             "address": address,
             "topics": [spec.topic0],
         }
-        return [spec.decode({**log, "address": address}) for log in self.call("eth_getLogs", log_filter)]
+        return [
+            spec.decode({**log, "address": address}) for log in self.call("eth_getLogs", log_filter)
+        ]
 
 
 def keys(events: Iterable[Any]) -> list[tuple[int, int, str]]:

@@ -38,7 +38,9 @@ def fast_retry() -> RetryPolicy:
 
 
 @pytest.fixture
-def fault_proxy(devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FaultProxy]]:
+def fault_proxy(
+    devnet: Devnet, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., FaultProxy]]:
     with ExitStack() as stack:
 
         def start(**options: Any) -> FaultProxy:

@@ -8,11 +8,14 @@ probability ``fault_rate``, from ``kinds``:
 - ``http500`` / ``http429``: answer with that HTTP status and a text body;
 - ``rate_limit``: answer a JSON-RPC error object ``-32005 rate limit exceeded``;
 - ``slow``: wait ``slow_s`` seconds (longer than the client's timeout), then forward;
-- ``truncate``: forward, then send the headers and half the body and close.
+- ``truncate``: forward, then send the headers and half the body and close;
+- ``invalid_params`` (only when asked for; not transient): a JSON-RPC error ``-32602``.
 
 Independently, ``max_log_range`` makes the proxy behave like a node with a range limit: an
 ``eth_getLogs`` spanning more blocks is answered with an Infura-style "query returned more
-than 10000 results. Try with this block range [a, b]." error item.
+than 10000 results. Try with this block range [a, b]." error item. ``mangle_logs`` makes it
+answer every ``eth_getLogs`` with each log twice, out of order. ``on_forward``, when set, is
+called with each request body before it is forwarded (to change the chain at that moment).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -31,6 +34,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 FAULT_KINDS = ("drop", "reset", "http500", "http429", "rate_limit", "slow", "truncate")
+"""The transient kinds, the default."""
+_ERROR_ANSWERS = {
+    "rate_limit": {"code": -32005, "message": "rate limit exceeded"},
+    "invalid_params": {"code": -32602, "message": "invalid argument 0: hex string has odd length"},
+}
 
 
 @dataclass
@@ -68,9 +76,10 @@ class FaultProxy:
         kinds: Sequence[str] = FAULT_KINDS,
         slow_s: float = 1.0,
         max_log_range: int | None = None,
+        mangle_logs: bool = False,
         seed: int = 0,
     ) -> None:
-        unknown = set(kinds) - set(FAULT_KINDS)
+        unknown = set(kinds) - set(FAULT_KINDS) - set(_ERROR_ANSWERS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}")
         parts = urlsplit(upstream)
@@ -79,13 +88,20 @@ class FaultProxy:
         self.kinds = tuple(kinds)
         self.slow_s = slow_s
         self.max_log_range = max_log_range
+        self.mangle_logs = mangle_logs
+        self.on_forward: Callable[[bytes], None] | None = None
         self.stats = ProxyStats()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fault-proxy",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -96,7 +112,10 @@ class FaultProxy:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -116,7 +135,9 @@ class FaultProxy:
         """Send ``body`` to the upstream node over this thread's keep-alive connection."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._local.connection = http.client.HTTPConnection(*self.upstream, timeout=30)
+            connection = self._local.connection = http.client.HTTPConnection(
+                *self.upstream, timeout=30
+            )
         try:
             connection.request("POST", "/", body, {"Content-Type": "application/json"})
             return connection.getresponse().read()
@@ -125,32 +146,41 @@ class FaultProxy:
             self._local.connection = None
             raise
 
-    def limit_ranges(self, body: bytes, reply: bytes) -> bytes:
-        """Replace the answers to over-wide ``eth_getLogs`` requests with range errors."""
-        if self.max_log_range is None:
+    def rewrite(self, body: bytes, reply: bytes) -> bytes:
+        """Apply the node quirks (range refusals, mangled logs) to the upstream ``reply``."""
+        if self.max_log_range is None and not self.mangle_logs:
             return reply
-        requests = json.loads(body)
-        refused = {item["id"]: error for item in _items(requests) if (error := self._range_error(item))}
-        if not refused:
-            return reply
-        with self._lock:
-            self.stats.range_refusals += len(refused)
+        requests = {item.get("id"): item for item in _items(json.loads(body))}
         answers = json.loads(reply)
         patched = [
-            {"jsonrpc": "2.0", "id": a["id"], "error": refused[a["id"]]} if a.get("id") in refused else a
-            for a in _items(answers)
+            self._quirk(requests.get(answer.get("id")), answer) for answer in _items(answers)
         ]
         return json.dumps(patched if isinstance(answers, list) else patched[0]).encode()
 
+    def _quirk(self, request: dict[str, Any] | None, answer: dict[str, Any]) -> dict[str, Any]:
+        if request is None or request.get("method") != "eth_getLogs" or "result" not in answer:
+            return answer
+        error = self._range_error(request)
+        if error is not None:
+            with self._lock:
+                self.stats.range_refusals += 1
+            return {"jsonrpc": "2.0", "id": answer["id"], "error": error}
+        if self.mangle_logs:
+            return {**answer, "result": answer["result"][::-1] + answer["result"]}
+        return answer
+
     def _range_error(self, item: dict[str, Any]) -> dict[str, Any] | None:
-        if item.get("method") != "eth_getLogs" or self.max_log_range is None:
+        if self.max_log_range is None:
             return None
         log_filter = item["params"][0]
         first, last = int(log_filter["fromBlock"], 16), int(log_filter["toBlock"], 16)
         if last - first + 1 <= self.max_log_range:
             return None
         hint = f"[{hex(first)}, {hex(first + self.max_log_range - 1)}]"
-        return {"code": -32005, "message": f"query returned more than 10000 results. Try with this block range {hint}."}
+        return {
+            "code": -32005,
+            "message": f"query returned more than 10000 results. Try with this block range {hint}.",
+        }
 
 
 def _items(message: Any) -> list[dict[str, Any]]:
@@ -170,8 +200,8 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             elif fault in ("http500", "http429"):
                 status = 500 if fault == "http500" else 429
                 self._send(status, f"injected HTTP {status}".encode(), "text/plain")
-            elif fault == "rate_limit":
-                error = {"jsonrpc": "2.0", "id": None, "error": {"code": -32005, "message": "rate limit exceeded"}}
+            elif fault in _ERROR_ANSWERS:
+                error = {"jsonrpc": "2.0", "id": None, "error": _ERROR_ANSWERS[fault]}
                 self._send(200, json.dumps(error).encode(), "application/json")
             else:
                 self._forward(body, fault)
@@ -179,7 +209,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         def _forward(self, body: bytes, fault: str | None) -> None:
             if fault == "slow":
                 time.sleep(proxy.slow_s)
-            reply = proxy.limit_ranges(body, proxy.forward(body))
+            if proxy.on_forward is not None:
+                proxy.on_forward(body)
+            reply = proxy.rewrite(body, proxy.forward(body))
             if fault == "reset":
                 self.close_connection = True
             elif fault == "truncate":

@@ -35,7 +35,9 @@ async def test_follow_mode_delivers_only_new_events_as_blocks_arrive(chain: Chai
     assert [e.amount for e in collector.events] == list(range(100, 115))
 
 
-async def test_follow_mode_sees_transactions_of_the_generated_protocol_layer(devnet: Devnet, chain: Chain) -> None:
+async def test_follow_mode_sees_transactions_of_the_generated_protocol_layer(
+    devnet: Devnet, chain: Chain
+) -> None:
     client = devnet.document["accounts"]["client"]
     master = chain.accounts["master"]
     collector = Collector()
@@ -43,13 +45,20 @@ async def test_follow_mode_sees_transactions_of_the_generated_protocol_layer(dev
     await asyncio.sleep(5 * POLL)
 
     receipts = [
-        await asyncio.to_thread(ogpu.protocol.vault.deposit, account, 7 + i, signer=client["private_key"])
+        await asyncio.to_thread(
+            ogpu.protocol.vault.deposit, account, 7 + i, signer=client["private_key"]
+        )
         for i, account in enumerate([master, chain.accounts["agent"], master])
     ]
     await collector.wait_for(lambda: len(collector.events) == 2)
     await collector.stop()
 
-    from_receipts = [e for r in receipts for e in r.events if isinstance(e, DepositedEvent) and e.account == master]
+    from_receipts = [
+        e
+        for r in receipts
+        for e in r.events
+        if isinstance(e, DepositedEvent) and e.account == master
+    ]
     assert collector.events == from_receipts
     assert [e.amount for e in collector.events] == [7, 9]
 
@@ -60,7 +69,9 @@ async def test_confirmations_hold_events_until_they_are_deep_enough(chain: Chain
     collector = Collector()
     watcher = watch(VAULT_DEPOSITED, from_block=start, poll_interval=POLL, confirmations=2)
     collector.start(watcher)
-    await collector.wait_for(lambda: watcher.cursor is not None and watcher.cursor.block_number == blocks[1])
+    await collector.wait_for(
+        lambda: watcher.cursor is not None and watcher.cursor.block_number == blocks[1]
+    )
     await asyncio.sleep(5 * POLL)
     assert {e.block_number for e in collector.events} == {blocks[0], blocks[1]}
 
@@ -72,14 +83,18 @@ async def test_confirmations_hold_events_until_they_are_deep_enough(chain: Chain
     assert keys(collector.events) == keys(chain.events(VAULT_DEPOSITED, start))
 
 
-async def test_resume_from_a_saved_mid_block_cursor_loses_and_repeats_nothing(chain: Chain, tmp_path: Path) -> None:
+async def test_resume_from_a_saved_mid_block_cursor_loses_and_repeats_nothing(
+    chain: Chain, tmp_path: Path
+) -> None:
     start = chain.head() + 1
     chain.mine_deposits(20, 10)
     truth = chain.events(VAULT_DEPOSITED, start)
     cursor_file = tmp_path / "state" / "cursor.json"
     cursor_file.parent.mkdir()
 
-    first = watch(VAULT_DEPOSITED, from_block=start, poll_interval=POLL, confirmations=0, max_range=3)
+    first = watch(
+        VAULT_DEPOSITED, from_block=start, poll_interval=POLL, confirmations=0, max_range=3
+    )
     before = await take(first, 137, timeout=10)  # stops inside a block: 13 blocks and 7 events
     assert first.cursor is not None and first.cursor.log_index is not None
     first.cursor.save(cursor_file)
@@ -117,13 +132,16 @@ async def test_generated_watchers_resume_from_a_cursor_taken_from_an_event(chain
     agent = chain.accounts["agent"]
     scoped = [e for e in truth if e.account == agent]
 
-    first = ogpu.events.watch_deposited(agent, from_block=start, poll_interval=POLL, confirmations=0)
+    first = ogpu.events.watch_deposited(
+        agent, from_block=start, poll_interval=POLL, confirmations=0
+    )
     head_part = await take(first, 2, timeout=10)
-    await first.aclose()
     resumed = ogpu.events.watch_deposited(
-        agent, from_block=start, poll_interval=POLL, confirmations=0, cursor=Cursor.from_event(head_part[-1])
+        agent,
+        from_block=start,
+        poll_interval=POLL,
+        confirmations=0,
+        cursor=Cursor.from_event(head_part[-1]),
     )
     rest = await take(resumed, len(scoped) - 2, timeout=10)
-    await resumed.aclose()
     assert keys(head_part + rest) == keys(scoped)
-

@@ -9,9 +9,10 @@ watcher engine (:mod:`ogpu.runtime.watch`).
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from typing import Callable
 
-from ogpu.runtime.watch import Cursor, query, watch, watch_many
+from ogpu.core.errors import ReorgError
+from ogpu.runtime.watch import Cursor, RetryPolicy, Watcher, WatchStats, query, watch, watch_many
 from ogpu.schema.events import *  # noqa: F403
 from ogpu.schema.events import EVENT_SPECS, decode_log
 from ogpu.schema.events import (
@@ -53,7 +54,7 @@ from ogpu.schema.events import (
 from ogpu.schema.networks import ChainId
 
 
-async def watch_controller_ownership_transferred(
+def watch_controller_ownership_transferred(
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -61,51 +62,58 @@ async def watch_controller_ownership_transferred(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[OwnershipTransferredEvent]:
-    """Yield ``Controller.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[OwnershipTransferredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[OwnershipTransferredEvent]:
+    """``Controller.OwnershipTransferred`` events whose ``previous_owner`` is
+    ``previous_owner_address`` (all when None), in chain order, each once; ``async for`` over the
+    result. ``from_block=None`` starts at the head; a number backfills from there.
+    ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         CONTROLLER_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
             else None
         ),
-    ):
-        yield event
+    )
 
 
-async def watch_role_admin_changed(
+def watch_role_admin_changed(
     *,
     from_block: int | None = None,
     poll_interval: float = 2.0,
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[RoleAdminChangedEvent]:
-    """Yield ``Manager.RoleAdminChanged`` events.
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[RoleAdminChangedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[RoleAdminChangedEvent]:
+    """``Manager.RoleAdminChanged`` events, in chain order, each once; ``async for`` over the
+    result. ``from_block=None`` starts at the head; a number backfills from there.
+    ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         MANAGER_ROLE_ADMIN_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
-    ):
-        yield event
+        on_removed=on_removed,
+        retry=retry,
+    )
 
 
-async def watch_role_granted(
+def watch_role_granted(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -113,24 +121,27 @@ async def watch_role_granted(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[RoleGrantedEvent]:
-    """Yield ``Manager.RoleGranted`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[RoleGrantedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[RoleGrantedEvent]:
+    """``Manager.RoleGranted`` events whose ``account`` is ``account_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         MANAGER_ROLE_GRANTED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_role_revoked(
+def watch_role_revoked(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -138,24 +149,27 @@ async def watch_role_revoked(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[RoleRevokedEvent]:
-    """Yield ``Manager.RoleRevoked`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[RoleRevokedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[RoleRevokedEvent]:
+    """``Manager.RoleRevoked`` events whose ``account`` is ``account_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         MANAGER_ROLE_REVOKED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_attempted(
+def watch_attempted(
     task_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -163,24 +177,27 @@ async def watch_attempted(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[AttemptedEvent]:
-    """Yield ``Nexus.Attempted`` events whose ``task`` is ``task_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[AttemptedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[AttemptedEvent]:
+    """``Nexus.Attempted`` events whose ``task`` is ``task_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_ATTEMPTED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"task": task_address} if task_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_nexus_ownership_transferred(
+def watch_nexus_ownership_transferred(
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -188,28 +205,32 @@ async def watch_nexus_ownership_transferred(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[OwnershipTransferredEvent]:
-    """Yield ``Nexus.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[OwnershipTransferredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[OwnershipTransferredEvent]:
+    """``Nexus.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address``
+    (all when None), in chain order, each once; ``async for`` over the result.
+    ``from_block=None`` starts at the head; a number backfills from there. ``watcher.cursor`` is
+    where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
             else None
         ),
-    ):
-        yield event
+    )
 
 
-async def watch_registered(
+def watch_registered(
     source_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -217,24 +238,27 @@ async def watch_registered(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[RegisteredEvent]:
-    """Yield ``Nexus.Registered`` events whose ``source`` is ``source_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[RegisteredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[RegisteredEvent]:
+    """``Nexus.Registered`` events whose ``source`` is ``source_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_REGISTERED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"source": source_address} if source_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_response_status_changed(
+def watch_response_status_changed(
     response_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -242,24 +266,27 @@ async def watch_response_status_changed(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[ResponseStatusChangedEvent]:
-    """Yield ``Nexus.ResponseStatusChanged`` events whose ``response`` is ``response_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[ResponseStatusChangedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[ResponseStatusChangedEvent]:
+    """``Nexus.ResponseStatusChanged`` events whose ``response`` is ``response_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_RESPONSE_STATUS_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"response": response_address} if response_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_response_submitted(
+def watch_response_submitted(
     task_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -267,24 +294,27 @@ async def watch_response_submitted(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[ResponseSubmittedEvent]:
-    """Yield ``Nexus.ResponseSubmitted`` events whose ``task`` is ``task_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[ResponseSubmittedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[ResponseSubmittedEvent]:
+    """``Nexus.ResponseSubmitted`` events whose ``task`` is ``task_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_RESPONSE_SUBMITTED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"task": task_address} if task_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_source_published(
+def watch_source_published(
     source_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -292,24 +322,27 @@ async def watch_source_published(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[SourcePublishedEvent]:
-    """Yield ``Nexus.SourcePublished`` events whose ``source`` is ``source_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[SourcePublishedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[SourcePublishedEvent]:
+    """``Nexus.SourcePublished`` events whose ``source`` is ``source_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_SOURCE_PUBLISHED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"source": source_address} if source_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_source_status_changed(
+def watch_source_status_changed(
     source_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -317,24 +350,27 @@ async def watch_source_status_changed(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[SourceStatusChangedEvent]:
-    """Yield ``Nexus.SourceStatusChanged`` events whose ``source`` is ``source_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[SourceStatusChangedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[SourceStatusChangedEvent]:
+    """``Nexus.SourceStatusChanged`` events whose ``source`` is ``source_address`` (all when None),
+    in chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_SOURCE_STATUS_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"source": source_address} if source_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_source_updated(
+def watch_source_updated(
     source_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -342,24 +378,27 @@ async def watch_source_updated(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[SourceUpdatedEvent]:
-    """Yield ``Nexus.SourceUpdated`` events whose ``source`` is ``source_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[SourceUpdatedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[SourceUpdatedEvent]:
+    """``Nexus.SourceUpdated`` events whose ``source`` is ``source_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_SOURCE_UPDATED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"source": source_address} if source_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_task_published(
+def watch_task_published(
     source_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -367,24 +406,27 @@ async def watch_task_published(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[TaskPublishedEvent]:
-    """Yield ``Nexus.TaskPublished`` events whose ``source`` is ``source_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[TaskPublishedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[TaskPublishedEvent]:
+    """``Nexus.TaskPublished`` events whose ``source`` is ``source_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_TASK_PUBLISHED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"source": source_address} if source_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_task_status_changed(
+def watch_task_status_changed(
     task_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -392,24 +434,27 @@ async def watch_task_status_changed(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[TaskStatusChangedEvent]:
-    """Yield ``Nexus.TaskStatusChanged`` events whose ``task`` is ``task_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[TaskStatusChangedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[TaskStatusChangedEvent]:
+    """``Nexus.TaskStatusChanged`` events whose ``task`` is ``task_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         NEXUS_TASK_STATUS_CHANGED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"task": task_address} if task_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_response_ownership_transferred(
+def watch_response_ownership_transferred(
     address: str,
     previous_owner_address: str | None = None,
     *,
@@ -418,29 +463,33 @@ async def watch_response_ownership_transferred(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[OwnershipTransferredEvent]:
-    """Yield ``Response.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[OwnershipTransferredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[OwnershipTransferredEvent]:
+    """``Response.OwnershipTransferred`` events whose ``previous_owner`` is
+    ``previous_owner_address`` (all when None), in chain order, each once; ``async for`` over the
+    result. ``from_block=None`` starts at the head; a number backfills from there.
+    ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         RESPONSE_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         address=address,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
             else None
         ),
-    ):
-        yield event
+    )
 
 
-async def watch_source_ownership_transferred(
+def watch_source_ownership_transferred(
     address: str,
     previous_owner_address: str | None = None,
     *,
@@ -449,29 +498,33 @@ async def watch_source_ownership_transferred(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[OwnershipTransferredEvent]:
-    """Yield ``Source.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[OwnershipTransferredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[OwnershipTransferredEvent]:
+    """``Source.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address``
+    (all when None), in chain order, each once; ``async for`` over the result.
+    ``from_block=None`` starts at the head; a number backfills from there. ``watcher.cursor`` is
+    where to resume.
     """
-    async for event in watch(
+    return watch(
         SOURCE_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         address=address,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
             else None
         ),
-    ):
-        yield event
+    )
 
 
-async def watch_task_ownership_transferred(
+def watch_task_ownership_transferred(
     address: str,
     previous_owner_address: str | None = None,
     *,
@@ -480,29 +533,33 @@ async def watch_task_ownership_transferred(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[OwnershipTransferredEvent]:
-    """Yield ``Task.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[OwnershipTransferredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[OwnershipTransferredEvent]:
+    """``Task.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address``
+    (all when None), in chain order, each once; ``async for`` over the result.
+    ``from_block=None`` starts at the head; a number backfills from there. ``watcher.cursor`` is
+    where to resume.
     """
-    async for event in watch(
+    return watch(
         TASK_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         address=address,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
             else None
         ),
-    ):
-        yield event
+    )
 
 
-async def watch_agent_set(
+def watch_agent_set(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -510,24 +567,27 @@ async def watch_agent_set(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[AgentSetEvent]:
-    """Yield ``Terminal.AgentSet`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[AgentSetEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[AgentSetEvent]:
+    """``Terminal.AgentSet`` events whose ``account`` is ``account_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_AGENT_SET,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_base_data_updated(
+def watch_base_data_updated(
     provider_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -535,24 +595,27 @@ async def watch_base_data_updated(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[BaseDataUpdatedEvent]:
-    """Yield ``Terminal.BaseDataUpdated`` events whose ``provider`` is ``provider_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[BaseDataUpdatedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[BaseDataUpdatedEvent]:
+    """``Terminal.BaseDataUpdated`` events whose ``provider`` is ``provider_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_BASE_DATA_UPDATED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"provider": provider_address} if provider_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_default_agent_disabled(
+def watch_default_agent_disabled(
     master_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -560,24 +623,27 @@ async def watch_default_agent_disabled(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[DefaultAgentDisabledEvent]:
-    """Yield ``Terminal.DefaultAgentDisabled`` events whose ``master`` is ``master_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[DefaultAgentDisabledEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[DefaultAgentDisabledEvent]:
+    """``Terminal.DefaultAgentDisabled`` events whose ``master`` is ``master_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_DEFAULT_AGENT_DISABLED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"master": master_address} if master_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_live_data_updated(
+def watch_live_data_updated(
     provider_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -585,24 +651,27 @@ async def watch_live_data_updated(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[LiveDataUpdatedEvent]:
-    """Yield ``Terminal.LiveDataUpdated`` events whose ``provider`` is ``provider_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[LiveDataUpdatedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[LiveDataUpdatedEvent]:
+    """``Terminal.LiveDataUpdated`` events whose ``provider`` is ``provider_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_LIVE_DATA_UPDATED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"provider": provider_address} if provider_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_master_announced(
+def watch_master_announced(
     provider_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -610,24 +679,27 @@ async def watch_master_announced(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[MasterAnnouncedEvent]:
-    """Yield ``Terminal.MasterAnnounced`` events whose ``provider`` is ``provider_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[MasterAnnouncedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[MasterAnnouncedEvent]:
+    """``Terminal.MasterAnnounced`` events whose ``provider`` is ``provider_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_MASTER_ANNOUNCED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"provider": provider_address} if provider_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_terminal_ownership_transferred(
+def watch_terminal_ownership_transferred(
     previous_owner_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -635,28 +707,32 @@ async def watch_terminal_ownership_transferred(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[OwnershipTransferredEvent]:
-    """Yield ``Terminal.OwnershipTransferred`` events whose ``previous_owner`` is ``previous_owner_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[OwnershipTransferredEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[OwnershipTransferredEvent]:
+    """``Terminal.OwnershipTransferred`` events whose ``previous_owner`` is
+    ``previous_owner_address`` (all when None), in chain order, each once; ``async for`` over the
+    result. ``from_block=None`` starts at the head; a number backfills from there.
+    ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_OWNERSHIP_TRANSFERRED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where=(
             {"previous_owner": previous_owner_address}
             if previous_owner_address is not None
             else None
         ),
-    ):
-        yield event
+    )
 
 
-async def watch_provider_announced(
+def watch_provider_announced(
     provider_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -664,24 +740,27 @@ async def watch_provider_announced(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[ProviderAnnouncedEvent]:
-    """Yield ``Terminal.ProviderAnnounced`` events whose ``provider`` is ``provider_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[ProviderAnnouncedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[ProviderAnnouncedEvent]:
+    """``Terminal.ProviderAnnounced`` events whose ``provider`` is ``provider_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_PROVIDER_ANNOUNCED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"provider": provider_address} if provider_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_provider_removed(
+def watch_provider_removed(
     provider_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -689,24 +768,27 @@ async def watch_provider_removed(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[ProviderRemovedEvent]:
-    """Yield ``Terminal.ProviderRemoved`` events whose ``provider`` is ``provider_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[ProviderRemovedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[ProviderRemovedEvent]:
+    """``Terminal.ProviderRemoved`` events whose ``provider`` is ``provider_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_PROVIDER_REMOVED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"provider": provider_address} if provider_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_remove_container(
+def watch_remove_container(
     provider_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -714,24 +796,27 @@ async def watch_remove_container(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[RemoveContainerEvent]:
-    """Yield ``Terminal.RemoveContainer`` events whose ``provider`` is ``provider_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[RemoveContainerEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[RemoveContainerEvent]:
+    """``Terminal.RemoveContainer`` events whose ``provider`` is ``provider_address`` (all when
+    None), in chain order, each once; ``async for`` over the result. ``from_block=None`` starts
+    at the head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         TERMINAL_REMOVE_CONTAINER,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"provider": provider_address} if provider_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_claimed(
+def watch_claimed(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -739,24 +824,27 @@ async def watch_claimed(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[ClaimedEvent]:
-    """Yield ``Vault.Claimed`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[ClaimedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[ClaimedEvent]:
+    """``Vault.Claimed`` events whose ``account`` is ``account_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_CLAIMED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_deposited(
+def watch_deposited(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -764,24 +852,27 @@ async def watch_deposited(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[DepositedEvent]:
-    """Yield ``Vault.Deposited`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[DepositedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[DepositedEvent]:
+    """``Vault.Deposited`` events whose ``account`` is ``account_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_DEPOSITED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_locked(
+def watch_locked(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -789,24 +880,27 @@ async def watch_locked(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[LockedEvent]:
-    """Yield ``Vault.Locked`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[LockedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[LockedEvent]:
+    """``Vault.Locked`` events whose ``account`` is ``account_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_LOCKED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_sanctioned(
+def watch_sanctioned(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -814,24 +908,27 @@ async def watch_sanctioned(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[SanctionedEvent]:
-    """Yield ``Vault.Sanctioned`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[SanctionedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[SanctionedEvent]:
+    """``Vault.Sanctioned`` events whose ``account`` is ``account_address`` (all when None), in
+    chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_SANCTIONED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_unbonded(
+def watch_unbonded(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -839,24 +936,27 @@ async def watch_unbonded(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[UnbondedEvent]:
-    """Yield ``Vault.Unbonded`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[UnbondedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[UnbondedEvent]:
+    """``Vault.Unbonded`` events whose ``account`` is ``account_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_UNBONDED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_unbonding_canceled(
+def watch_unbonding_canceled(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -864,24 +964,27 @@ async def watch_unbonding_canceled(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[UnbondingCanceledEvent]:
-    """Yield ``Vault.UnbondingCanceled`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[UnbondingCanceledEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[UnbondingCanceledEvent]:
+    """``Vault.UnbondingCanceled`` events whose ``account`` is ``account_address`` (all when None),
+    in chain order, each once; ``async for`` over the result. ``from_block=None`` starts at the
+    head; a number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_UNBONDING_CANCELED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_waived(
+def watch_waived(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -889,24 +992,27 @@ async def watch_waived(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[WaivedEvent]:
-    """Yield ``Vault.Waived`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[WaivedEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[WaivedEvent]:
+    """``Vault.Waived`` events whose ``account`` is ``account_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_WAIVED,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
-async def watch_withdrawn(
+def watch_withdrawn(
     account_address: str | None = None,
     *,
     from_block: int | None = None,
@@ -914,21 +1020,24 @@ async def watch_withdrawn(
     confirmations: int | None = None,
     chain: ChainId | None = None,
     cursor: Cursor | None = None,
-) -> AsyncIterator[WithdrawnEvent]:
-    """Yield ``Vault.Withdrawn`` events whose ``account`` is ``account_address`` (all when None).
-
-    ``from_block=None`` starts at the head (new events only); a number backfills from there.
+    on_removed: Callable[[WithdrawnEvent], object] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Watcher[WithdrawnEvent]:
+    """``Vault.Withdrawn`` events whose ``account`` is ``account_address`` (all when None), in chain
+    order, each once; ``async for`` over the result. ``from_block=None`` starts at the head; a
+    number backfills from there. ``watcher.cursor`` is where to resume.
     """
-    async for event in watch(
+    return watch(
         VAULT_WITHDRAWN,
         from_block=from_block,
         poll_interval=poll_interval,
         confirmations=confirmations,
         chain=chain,
         cursor=cursor,
+        on_removed=on_removed,
+        retry=retry,
         where={"account": account_address} if account_address is not None else None,
-    ):
-        yield event
+    )
 
 
 __all__ = [
@@ -996,6 +1105,10 @@ __all__ = [
     "watch_waived",
     "watch_withdrawn",
     "Cursor",
+    "ReorgError",
+    "RetryPolicy",
+    "WatchStats",
+    "Watcher",
     "EVENT_SPECS",
     "decode_log",
     "query",

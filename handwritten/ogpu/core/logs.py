@@ -7,6 +7,7 @@ from typing import Any, Callable, Generic, Mapping, TypeVar
 
 from eth_abi.abi import decode as abi_decode
 
+from ogpu.core.address import to_checksum
 from ogpu.core.errors import DecodeError
 
 E = TypeVar("E")
@@ -40,7 +41,7 @@ def _hex(value: Any) -> str:
 def log_meta(log: Mapping[str, Any]) -> LogMeta:
     """Position fields of a JSON-RPC (hex strings) or web3 (ints, HexBytes) log."""
     return LogMeta(
-        address=str(log.get("address", "")),
+        address=to_checksum(str(log["address"]), field="log address") if log.get("address") else "",
         block_number=_int(log["blockNumber"]),
         block_hash=_hex(log.get("blockHash") or ""),
         transaction_hash=_hex(log["transactionHash"]),

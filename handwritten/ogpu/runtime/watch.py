@@ -16,13 +16,14 @@ Delivery rules
 - **Confirmations.** Only blocks at least ``confirmations`` deep are read (``head -
   confirmations``; 0 delivers the head block). ``None`` takes the network default.
 - **Order and dedup.** Events come in chain order (block number, log index) and each
-  (block hash, log index) is delivered at most once.
-- **Reorgs.** Each range read is one JSON-RPC batch: the cursor block's header, the range end's
-  header, the logs, and the cursor block's header again. When the cursor block's hash has
-  changed, the watcher looks for the newest block it processed that is still on the chain
-  (it keeps, for ``reorg_window`` blocks below the head, the hash of every block it delivered
-  events from or ended a range at), reports every delivered event above it as removed, and
-  rescans from there. Removed events go to ``on_removed(event)`` (newest first, before any
+  (block hash, log index) is delivered at most once: an event is yielded only when its
+  position is past the cursor, on a chain checked to still hold the cursor block.
+- **Reorgs.** Near the head, a range is read between two reads of the cursor block's and the
+  range end's headers, and used only when both reads agree (else it is read again). When the
+  cursor block's hash has changed, the watcher goes back to the newest block it processed
+  below the oldest one that changed (it remembers, for ``reorg_window`` blocks below the head,
+  the hash of every block it delivered events from or ended a range at), reports every
+  delivered event above it as removed, and rescans from there. Removed events go to ``on_removed(event)`` (newest first, before any
   replacement is yielded); without that callback each is logged as a warning on
   ``ogpu.watch``. Events at least ``confirmations`` deep are only removed by a deeper reorg.
   When no processed block is left on the chain (a reorg deeper than ``reorg_window``, or a
@@ -41,8 +42,9 @@ Delivery rules
   ``RetryPolicy.attempts`` failed attempts of one request, ``RpcError`` is raised out of the
   iterator; any other JSON-RPC error is raised at once.
 
-The engine assumes that the node answers the items of one batch in order from one consistent
-view of the chain (a single node does); behind a load balancer, use ``confirmations``.
+The engine does not rely on the order in which a node answers the items of a batch. It does
+rely on the node serving every block up to the head it reports: behind a load balancer whose
+nodes lag each other, use ``confirmations``.
 """
 
 from __future__ import annotations
@@ -62,16 +64,18 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequenc
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Generic, TypeVar, Union, overload
+from typing import Any, Generic, NamedTuple, TypeVar, Union
 
 from ogpu.chain.config import ChainConfig
 from ogpu.chain.rpc import RpcClient, quantity, unwrap
+from ogpu.core.address import to_checksum
 from ogpu.core.errors import (
     ChainNotSupportedError,
     ConfigError,
     DecodeError,
     InvalidParamsError,
     JsonRpcError,
+    OGPUError,
     ReorgError,
     RpcError,
     UnsupportedOnNetworkError,
@@ -143,13 +147,25 @@ class Cursor:
     log_index: int | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.block_number, bool) or not isinstance(self.block_number, int) or self.block_number < 0:
-            raise InvalidParamsError("cursor.block_number", f"expected an int >= 0, got {self.block_number!r}")
+        if (
+            isinstance(self.block_number, bool)
+            or not isinstance(self.block_number, int)
+            or self.block_number < 0
+        ):
+            raise InvalidParamsError(
+                "cursor.block_number", f"expected an int >= 0, got {self.block_number!r}"
+            )
         if not isinstance(self.block_hash, str) or not _HASH.match(self.block_hash.lower()):
-            raise InvalidParamsError("cursor.block_hash", f"expected a 0x-prefixed 32-byte hex, got {self.block_hash!r}")
+            raise InvalidParamsError(
+                "cursor.block_hash", f"expected a 0x-prefixed 32-byte hex, got {self.block_hash!r}"
+            )
         index = self.log_index
-        if index is not None and (isinstance(index, bool) or not isinstance(index, int) or index < 0):
-            raise InvalidParamsError("cursor.log_index", f"expected None or an int >= 0, got {index!r}")
+        if index is not None and (
+            isinstance(index, bool) or not isinstance(index, int) or index < 0
+        ):
+            raise InvalidParamsError(
+                "cursor.log_index", f"expected None or an int >= 0, got {index!r}"
+            )
         object.__setattr__(self, "block_hash", self.block_hash.lower())
 
     @classmethod
@@ -178,7 +194,9 @@ class Cursor:
         """
         target = Path(path)
         try:
-            descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            descriptor, temporary = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
             try:
                 with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                     handle.write(self.to_json())
@@ -222,8 +240,16 @@ def _fsync_directory(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _position(cursor: Cursor) -> tuple[int, float]:
-    return (cursor.block_number, float("inf") if cursor.log_index is None else cursor.log_index)
+class _Mark(NamedTuple):
+    """A cursor as the engine keeps it: no validation, cheap to make for every event."""
+
+    block_number: int
+    block_hash: str
+    log_index: int | None = None
+
+
+def _position(mark: _Mark) -> tuple[int, float]:
+    return (mark.block_number, float("inf") if mark.log_index is None else mark.log_index)
 
 
 # --- retries and statistics -----------------------------------------------------------------
@@ -301,11 +327,14 @@ class _Rpc:
         """One attempt: send ``calls`` as one batch; a failed item raises its ``JsonRpcError``."""
         self.stats.requests += 1
         replies = self.client.batch(calls)
-        return [unwrap(reply, url=self.client.url, method=call[0]) for reply, call in zip(replies, calls)]
+        return [
+            unwrap(reply, url=self.client.url, method=call[0])
+            for reply, call in zip(replies, calls)
+        ]
 
-    def unavailable(self, method: str, what: str) -> RpcError:
-        """The transient error for an answer the node cannot give yet (e.g. a missing block)."""
-        return RpcError(self.client.url, method, f"{what} is not available yet")
+    def retry_later(self, method: str, reason: str) -> RpcError:
+        """A transient error for an answer that cannot be used yet (e.g. a missing block)."""
+        return RpcError(self.client.url, method, reason)
 
     async def run(self, attempt: Callable[[], T], what: str) -> T:
         """Run the blocking ``attempt`` in a worker thread until it succeeds or fails for good."""
@@ -333,13 +362,21 @@ class _Rpc:
             raise exc
         if failures >= self.policy.attempts:
             raise RpcError(
-                exc.url, exc.method, f"gave up after {failures} attempts; last error: {exc.reason}", code=exc.code
+                exc.url,
+                exc.method,
+                f"gave up after {failures} attempts; last error: {exc.reason}",
+                code=exc.code,
             ) from exc
         self.stats.failures += 1
         delay = self.policy.delay(failures)
         logger.warning(
             "%s failed (%s: %s); retry %d of %d in %.2f s",
-            what, exc.method, exc.reason, failures, self.policy.attempts - 1, delay,
+            what,
+            exc.method,
+            exc.reason,
+            failures,
+            self.policy.attempts - 1,
+            delay,
         )
         return delay
 
@@ -392,10 +429,12 @@ def _suggested_span(reason: str) -> int | None:
 class _Selection:
     """The logs a watcher reads (addresses x topic0s) and the events it keeps."""
 
-    sources: Mapping[tuple[str, str], tuple[str, EventSpec[Any]]]  # (lower address, topic0) -> (address, spec)
+    # (lower-case address, topic0) -> (checksummed address, spec)
+    sources: Mapping[tuple[str, str], tuple[str, EventSpec[Any]]]
     accepts: Callable[[Any], bool]
 
     def log_filter(self, start: int, end: int) -> dict[str, Any]:
+        """The ``eth_getLogs`` filter of blocks ``start..end``: every address, every topic0."""
         addresses = sorted({address for address, _ in self.sources})
         topics = sorted({topic for _, topic in self.sources})
         return {
@@ -415,7 +454,9 @@ class _Selection:
             if log.get("removed"):
                 continue
             topics = log.get("topics") or ()
-            source = self.sources.get((str(log.get("address", "")).lower(), str(topics[0] if topics else "").lower()))
+            source = self.sources.get(
+                (str(log.get("address", "")).lower(), str(topics[0] if topics else "").lower())
+            )
             if source is not None:
                 log["address"], spec = source
                 keyed.append(((int(log["blockNumber"], 16), int(log["logIndex"], 16)), spec, log))
@@ -435,9 +476,15 @@ def _resolve_spec(event: EventSpec[E] | type[E]) -> EventSpec[E]:
         found: EventSpec[E] = matches[0]
         return found
     if not matches:
-        raise InvalidParamsError("event", f"{event!r} is neither an EventSpec nor a generated event class")
-    names = ", ".join(name for name, value in vars(generated).items() if any(value is spec for spec in matches))
-    raise InvalidParamsError("event", f"{event.__name__} comes from several contracts; pass one spec: {names}")
+        raise InvalidParamsError(
+            "event", f"{event!r} is neither an EventSpec nor a generated event class"
+        )
+    names = ", ".join(
+        name for name, value in vars(generated).items() if any(value is spec for spec in matches)
+    )
+    raise InvalidParamsError(
+        "event", f"{event.__name__} comes from several contracts; pass one spec: {names}"
+    )
 
 
 def _network(chain: ChainId | None) -> tuple[ChainId, Any]:
@@ -453,8 +500,6 @@ def _address_of(spec: EventSpec[Any], chain: ChainId, abi_set: str, address: str
     if abi_set not in spec.abi_sets:
         raise UnsupportedOnNetworkError(spec.contract, spec.name, chain)
     if address is not None:
-        from ogpu.core.address import to_checksum
-
         return to_checksum(address, field="address")
     if spec.contract.upper() not in _SINGLETONS:
         raise InvalidParamsError(
@@ -467,7 +512,9 @@ def _normalise(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def _predicate(where: Where | None, classes: Sequence[type], field_equals: Mapping[str, object]) -> Callable[[Any], bool]:
+def _predicate(
+    where: Where | None, classes: Sequence[type], field_equals: Mapping[str, object]
+) -> Callable[[Any], bool]:
     """One test for ``where`` and the keyword filters; unknown field names are refused."""
     if callable(where):
         if field_equals:
@@ -475,16 +522,24 @@ def _predicate(where: Where | None, classes: Sequence[type], field_equals: Mappi
         return where
     wanted = {**(where or {}), **field_equals}
     for name in wanted:
-        lacking = [cls.__name__ for cls in classes if name not in {f.name for f in dataclasses.fields(cls)}]
+        lacking = [
+            cls.__name__ for cls in classes if name not in {f.name for f in dataclasses.fields(cls)}
+        ]
         if lacking:
             raise InvalidParamsError("where", f"{', '.join(lacking)} has no field {name!r}")
     allowed = {
-        name: [_normalise(v) for v in value] if isinstance(value, (list, set, frozenset)) else [_normalise(value)]
+        name: (
+            [_normalise(v) for v in value]
+            if isinstance(value, (list, set, frozenset))
+            else [_normalise(value)]
+        )
         for name, value in wanted.items()
     }
     if not allowed:
         return lambda event: True
-    return lambda event: all(_normalise(getattr(event, name)) in values for name, values in allowed.items())
+    return lambda event: all(
+        _normalise(getattr(event, name)) in values for name, values in allowed.items()
+    )
 
 
 def _selection(
@@ -508,6 +563,20 @@ def _selection(
 def _check_int(name: str, value: object, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidParamsError(name, f"expected an int >= {minimum}, got {value!r}")
+
+
+def _decode_answer(selection: _Selection, logs: Any, rpc: _Rpc) -> list[Any]:
+    """Decode an ``eth_getLogs`` answer; a malformed one is a transient ``RpcError`` (read again).
+
+    A log of a watched contract and topic that does not decode raises ``DecodeError``.
+    """
+    try:
+        return selection.decode(logs)
+    except OGPUError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        reason = f"malformed answer ({type(exc).__name__}: {exc})"
+        raise RpcError(rpc.client.url, "eth_getLogs", reason) from exc
 
 
 def _header_call(number: int) -> tuple[str, list[Any]]:
@@ -555,22 +624,24 @@ class Watcher(Generic[E]):
         self._selection = selection
         self._rpc = rpc
         self._start = start
-        self._cursor = cursor
+        self._cursor = _Mark(*dataclasses.astuple(cursor)) if cursor else None
         self._confirmations = confirmations
         self._poll_interval = poll_interval
         self._sizer = _RangeSizer(max_range)
         self._reorg_window = reorg_window
         self._on_removed = on_removed
-        self._anchors: dict[int, Cursor] = {cursor.block_number: cursor} if cursor else {}
+        self._anchors: dict[int, _Mark] = (
+            {self._cursor.block_number: self._cursor} if self._cursor else {}
+        )
         self._delivered: dict[int, list[E]] = {}
-        self._seen: set[tuple[str, int]] = set()
         self._head = -1
+        self._waiting = False  # for the node to reach the cursor block again
         self._stream = self._run()
 
     @property
     def cursor(self) -> Cursor | None:
         """The last delivered event's position, or the end of the last range read (None before)."""
-        return self._cursor
+        return Cursor(*self._cursor) if self._cursor else None
 
     @property
     def stats(self) -> WatchStats:
@@ -619,8 +690,16 @@ class Watcher(Generic[E]):
                 self._start = max(0, target + 1)
             return target
         actual = _hash_of(replies[1])
-        if actual is None:
-            return None  # the node is below our cursor: it lags, or the chain was rewound
+        if actual is None:  # the node lags, or the chain was rewound
+            if not self._waiting:
+                logger.warning(
+                    "the node's head %d is below block %d, processed already; waiting for it",
+                    self._head,
+                    cursor.block_number,
+                )
+            self._waiting = True
+            return None
+        self._waiting = False
         if actual != cursor.block_hash:
             await self._rewind()
         return target
@@ -644,70 +723,96 @@ class Watcher(Generic[E]):
             return found
 
     def _read_range(self, start: int, end: int) -> _Range:
-        """One attempt, in a worker thread: headers around the logs of ``start..end``, decoded."""
+        """One attempt, in a worker thread: the events of ``start..end``, decoded.
+
+        Within ``reorg_window`` of the head this is three requests in sequence: the headers of
+        the cursor block and of ``end``, the logs, the same headers again. Equal hashes before
+        and after mean the logs come from a chain that held both blocks throughout, whatever
+        order the node answers the items of a batch in. Deeper ranges take one request.
+        """
         cursor = self._cursor
-        link = [_header_call(cursor.block_number)] if cursor else []
-        calls = [*link, _header_call(end), ("eth_getLogs", [self._selection.log_filter(start, end)]), *link]
-        replies = self._rpc.batch(calls)
-        if cursor:
-            before, end_header, logs, after = replies
-            linked = _hash_of(before) == _hash_of(after) == cursor.block_hash
+        numbers = [end] + ([cursor.block_number] if cursor else [])
+        logs_call = ("eth_getLogs", [self._selection.log_filter(start, end)])
+        if end <= self._head - self._reorg_window:
+            *headers, logs = self._rpc.batch([*map(_header_call, numbers), logs_call])
+            before = after = [_hash_of(header) for header in headers]
         else:
-            (end_header, logs), linked = replies, True
-        end_hash = _hash_of(end_header)
+            before = self._hashes(numbers)
+            (logs,) = self._rpc.batch([logs_call])
+            after = self._hashes(numbers)
+        if before != after:
+            raise self._rpc.retry_later(
+                "eth_getLogs", f"the chain changed while reading {start}..{end}"
+            )
+        end_hash = before[0]
         if end_hash is None:
-            raise self._rpc.unavailable("eth_getBlockByNumber", f"block {end}")
-        if any(int(log["blockNumber"], 16) == end and str(log["blockHash"]).lower() != end_hash for log in logs):
-            raise self._rpc.unavailable("eth_getLogs", f"a consistent view of block {end}")
+            raise self._rpc.retry_later("eth_getBlockByNumber", f"block {end} is not available yet")
+        linked = cursor is None or before[1] == cursor.block_hash
+        events = _decode_answer(self._selection, logs, self._rpc) if linked else []
         self.stats.log_queries += 1
-        return _Range(start, end, end_hash, self._selection.decode(logs) if linked else [], linked)
+        return _Range(start, end, end_hash, events, linked)
+
+    def _hashes(self, numbers: Sequence[int]) -> list[str | None]:
+        """One request: the hashes of blocks ``numbers`` (None where the node has no block)."""
+        return [_hash_of(header) for header in self._rpc.batch([*map(_header_call, numbers)])]
 
     def _accept(self, event: E) -> bool:
-        """Record ``event`` as delivered unless it already was; move the cursor onto it."""
-        block_number: int = getattr(event, "block_number")
-        block_hash: str = getattr(event, "block_hash")
-        log_index: int = getattr(event, "log_index")
-        key = (block_hash, log_index)
+        """Move the cursor onto ``event`` and record it, unless it is not past the cursor.
+
+        This is the deduplication: every range read has checked that the chain still holds
+        the cursor block, so an event at or before the cursor's position is one delivered.
+        """
+        number: int = getattr(event, "block_number")
+        index: int = getattr(event, "log_index")
         cursor = self._cursor
-        if key in self._seen or (
-            cursor is not None
-            and cursor.log_index is not None
-            and block_number == cursor.block_number
-            and log_index <= cursor.log_index
+        if cursor is not None and (
+            number < cursor.block_number
+            or (
+                number == cursor.block_number
+                and (cursor.log_index is None or index <= cursor.log_index)
+            )
         ):
             return False
-        self._seen.add(key)
-        self._delivered.setdefault(block_number, []).append(event)
-        self._cursor = self._anchors[block_number] = Cursor(block_number, block_hash, log_index)
-        self.stats.delivered += 1
+        self._delivered.setdefault(number, []).append(event)
+        self._cursor = self._anchors[number] = _Mark(number, getattr(event, "block_hash"), index)
+        self._rpc.stats.delivered += 1
         return True
 
     def _finish(self, found: _Range) -> None:
         """The whole range was delivered: move the cursor to its end and forget old blocks."""
-        self._cursor = self._anchors[found.end] = Cursor(found.end, found.end_hash)
+        self._cursor = self._anchors[found.end] = _Mark(found.end, found.end_hash)
         self._sizer.succeeded(found.end - found.start + 1)
         floor = self._head - self._reorg_window
         for number in [n for n in self._anchors if n < floor and n != found.end]:
             del self._anchors[number]
         for number in [n for n in self._delivered if n < floor]:
-            for event in self._delivered.pop(number):
-                self._seen.discard((getattr(event, "block_hash"), getattr(event, "log_index")))
+            del self._delivered[number]
 
     async def _rewind(self) -> None:
-        """The cursor block was replaced: go back to the newest processed block still on chain."""
+        """The cursor block was replaced: go back to the newest processed block still on chain.
+
+        That is the newest remembered block below the oldest one whose hash changed, so a view
+        of the chain taken while it changed cannot make the watcher skip a replaced block.
+        """
         assert self._cursor is not None
-        anchors = sorted(self._anchors.values(), key=_position, reverse=True)
+        anchors = sorted(self._anchors.values(), key=_position)
         numbers = sorted({anchor.block_number for anchor in anchors})
-        headers = await self._rpc.run(partial(self._rpc.batch, [_header_call(n) for n in numbers]), "reorg check")
-        canonical = {number: _hash_of(header) for number, header in zip(numbers, headers)}
-        fork = next((a for a in anchors if canonical[a.block_number] == a.block_hash), None)
-        if fork is None:
-            lost = self._cursor
-            raise ReorgError(lost.block_number, lost.block_hash, canonical.get(lost.block_number))
+        hashes = await self._rpc.run(partial(self._hashes, numbers), "reorg check")
+        canonical = dict(zip(numbers, hashes))
+        changed = [a for a in anchors if canonical[a.block_number] != a.block_hash]
+        if not changed:
+            return  # the node shows the chain as processed again
+        if changed[0] is anchors[0]:
+            lost = changed[0]
+            raise ReorgError(lost.block_number, lost.block_hash, canonical[lost.block_number])
+        fork = anchors[anchors.index(changed[0]) - 1]
         removed = self._forget_after(fork.block_number)
         logger.warning(
-            "chain reorganisation: block %d changed; resuming after block %d; %d delivered events removed",
-            self._cursor.block_number, fork.block_number, len(removed),
+            "chain reorganisation: block %d changed; resuming after block %d; "
+            "%d delivered events removed",
+            self._cursor.block_number,
+            fork.block_number,
+            len(removed),
         )
         self._cursor = fork
         self.stats.reorgs += 1
@@ -720,10 +825,7 @@ class Watcher(Generic[E]):
             del self._anchors[block]
         removed: list[E] = []
         for block in sorted((n for n in self._delivered if n > number), reverse=True):
-            events = self._delivered.pop(block)
-            removed.extend(reversed(events))
-            for event in events:
-                self._seen.discard((getattr(event, "block_hash"), getattr(event, "log_index")))
+            removed.extend(reversed(self._delivered.pop(block)))
         return removed
 
     async def _report_removed(self, event: E) -> None:
@@ -739,10 +841,6 @@ class Watcher(Generic[E]):
 # --- public entry points --------------------------------------------------------------------
 
 
-@overload
-def watch(event: EventSpec[E], **options: Any) -> Watcher[E]: ...
-@overload
-def watch(event: type[E], **options: Any) -> Watcher[E]: ...
 def watch(
     event: EventSpec[E] | type[E],
     *,
@@ -777,9 +875,19 @@ def watch(
     """
     spec = _resolve_spec(event)
     return _make_watcher(
-        [spec], address=address, where=where, field_equals=field_equals, from_block=from_block,
-        poll_interval=poll_interval, confirmations=confirmations, chain=chain, cursor=cursor,
-        on_removed=on_removed, max_range=max_range, retry=retry, reorg_window=reorg_window,
+        [spec],
+        address=address,
+        where=where,
+        field_equals=field_equals,
+        from_block=from_block,
+        poll_interval=poll_interval,
+        confirmations=confirmations,
+        chain=chain,
+        cursor=cursor,
+        on_removed=on_removed,
+        max_range=max_range,
+        retry=retry,
+        reorg_window=reorg_window,
     )
 
 
@@ -807,9 +915,19 @@ def watch_many(
     """
     specs = [_resolve_spec(event) for event in events]
     return _make_watcher(
-        specs, address=None, where=where, field_equals=field_equals, from_block=from_block,
-        poll_interval=poll_interval, confirmations=confirmations, chain=chain, cursor=cursor,
-        on_removed=on_removed, max_range=max_range, retry=retry, reorg_window=reorg_window,
+        specs,
+        address=None,
+        where=where,
+        field_equals=field_equals,
+        from_block=from_block,
+        poll_interval=poll_interval,
+        confirmations=confirmations,
+        chain=chain,
+        cursor=cursor,
+        on_removed=on_removed,
+        max_range=max_range,
+        retry=retry,
+        reorg_window=reorg_window,
     )
 
 
@@ -836,22 +954,31 @@ def _make_watcher(
     _check_int("reorg_window", reorg_window, 1)
     if from_block is not None:
         _check_int("from_block", from_block, 0)
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or poll_interval < 0:
-        raise InvalidParamsError("poll_interval", f"expected a number of seconds >= 0, got {poll_interval!r}")
+    if (
+        isinstance(poll_interval, bool)
+        or not isinstance(poll_interval, (int, float))
+        or poll_interval < 0
+    ):
+        raise InvalidParamsError(
+            "poll_interval", f"expected a number of seconds >= 0, got {poll_interval!r}"
+        )
     if cursor is not None and not isinstance(cursor, Cursor):
         raise InvalidParamsError("cursor", f"expected a Cursor, got {type(cursor).__name__}")
     selection = _selection(specs, resolved, network.abi_set, address, where, field_equals)
     rpc = _Rpc(ChainConfig.get_rpc(resolved), retry or RetryPolicy(), WatchStats())
     return Watcher(
-        selection, rpc, start=from_block, cursor=cursor, confirmations=depth, poll_interval=float(poll_interval),
-        max_range=max_range, reorg_window=reorg_window, on_removed=on_removed,
+        selection,
+        rpc,
+        start=from_block,
+        cursor=cursor,
+        confirmations=depth,
+        poll_interval=float(poll_interval),
+        max_range=max_range,
+        reorg_window=reorg_window,
+        on_removed=on_removed,
     )
 
 
-@overload
-def query(event: EventSpec[E], from_block: int, to_block: int | None = None, **options: Any) -> list[E]: ...
-@overload
-def query(event: type[E], from_block: int, to_block: int | None = None, **options: Any) -> list[E]: ...
 def query(
     event: EventSpec[E] | type[E],
     from_block: int,
@@ -884,13 +1011,16 @@ def query(
     return _read_history(selection, rpc, _RangeSizer(max_range), from_block, to_block)
 
 
-def _read_history(selection: _Selection, rpc: _Rpc, sizer: _RangeSizer, start: int, last: int) -> list[Any]:
+def _read_history(
+    selection: _Selection, rpc: _Rpc, sizer: _RangeSizer, start: int, last: int
+) -> list[Any]:
     events: list[Any] = []
     while start <= last:
         end = sizer.span(start, last)
-        calls = [("eth_getLogs", [selection.log_filter(start, end)])]
         try:
-            (logs,) = rpc.run_sync(partial(rpc.batch, calls), "eth_getLogs")
+            events.extend(
+                rpc.run_sync(partial(_read_logs, selection, rpc, start, end), "eth_getLogs")
+            )
         except RpcError as exc:
             if _classify(exc) != "range":
                 raise
@@ -898,7 +1028,12 @@ def _read_history(selection: _Selection, rpc: _Rpc, sizer: _RangeSizer, start: i
             rpc.stats.range_shrinks += 1
             continue
         rpc.stats.log_queries += 1
-        events.extend(selection.decode(logs))
         sizer.succeeded(end - start + 1)
         start = end + 1
     return events
+
+
+def _read_logs(selection: _Selection, rpc: _Rpc, start: int, end: int) -> list[Any]:
+    """One attempt: the kept events of ``start..end``."""
+    (logs,) = rpc.batch([("eth_getLogs", [selection.log_filter(start, end)])])
+    return _decode_answer(selection, logs, rpc)
