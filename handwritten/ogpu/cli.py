@@ -78,12 +78,13 @@ def _devnet_up(args: argparse.Namespace) -> int:
     _interrupt_on_termination()  # so that a SIGTERM during start still stops anvil
     began = time.monotonic()
     devnet = start(
-        port=args.port, testnet_vault=args.testnet_vault, log_path=out.with_suffix(".log")
+        port=args.port,
+        testnet_vault=args.testnet_vault,
+        log_path=out.with_suffix(".log"),
+        detach=args.detach,
     )
     keep_running = False
     try:
-        if args.detach:
-            devnet.detach()
         devnet.write_document(out)
         sys.stdout.write(dumps(devnet.document))
         sys.stdout.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -154,3 +155,32 @@ def test_other_processes_are_not_ours() -> None:
         sleeper.kill()
         sleeper.wait()
     assert not is_running(sleeper.pid)
+
+
+CRASHING_PARENT = """
+import sys, time
+from pathlib import Path
+import ogpu.devnet
+running = ogpu.devnet.start(log_path=Path(sys.argv[1]))
+print(running.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_node_dies_with_a_crashed_parent(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_PARENT, str(tmp_path / "anvil.log")],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    pid = int(parent.stdout.readline())
+    assert is_running(pid)
+    parent.kill()  # SIGKILL: no atexit, no cleanup in the parent
+    parent.communicate()
+    deadline = time.monotonic() + 5
+    while is_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not is_running(pid)

@@ -13,7 +13,7 @@ from eth_account import Account
 from web3 import Web3
 
 from ogpu.chain import ChainConfig, NonceManager
-from ogpu.schema.networks import ChainId
+from ogpu.schema.networks import NETWORKS, ChainId
 
 SEEN = {}
 
@@ -22,9 +22,17 @@ def _w3(devnet):
     return Web3(Web3.HTTPProvider(devnet.rpc_url))
 
 
+def test_0_a_nonce_cached_outside_the_fixture(ogpu_devnet):
+    client, w3 = ogpu_devnet.document["accounts"]["client"]["address"], _w3(ogpu_devnet)
+    NonceManager.get_nonce(client, w3)  # caches the node's count, as another node's would be
+    NonceManager.increment_nonce(client, w3)
+    assert NonceManager.get_cached_nonce(client, w3) == 1
+
+
 def test_a_points_the_sdk_and_changes_the_chain(devnet):
     document = devnet.document
     client = document["accounts"]["client"]
+    assert NonceManager.get_cached_nonce(client["address"], _w3(devnet)) is None
     assert os.environ["CLIENT_PRIVATE_KEY"] == client["private_key"]
     assert os.environ["AGENT_PRIVATE_KEY"] == document["accounts"]["agent"]["private_key"]
     assert os.environ["OGPU_NETWORK_FILE"] == str(devnet.document_path)
@@ -44,6 +52,10 @@ def test_a_points_the_sdk_and_changes_the_chain(devnet):
     assert w3.eth.get_transaction_count(client["address"]) == 1
     assert w3.eth.block_number == SEEN["block"] + 2
     assert NonceManager.get_nonce(client["address"], w3) == 1  # now cached
+    gap = dict(tx, nonce=5)  # waits in the pool for nonces 1-4, which never come
+    signed_gap = Account.sign_transaction(gap, client["private_key"])
+    w3.eth.send_raw_transaction(signed_gap.raw_transaction)
+    assert w3.provider.make_request("txpool_status", [])["result"]["queued"] == "0x1"
 
 
 def test_b_starts_from_the_same_state(devnet):
@@ -53,12 +65,16 @@ def test_b_starts_from_the_same_state(devnet):
     assert w3.eth.get_balance(client) == SEEN["balance"]
     assert w3.eth.get_transaction_count(client) == 0
     assert NonceManager.get_cached_nonce(client, w3) is None
+    pool = w3.provider.make_request("txpool_status", [])["result"]
+    assert pool == {"pending": "0x0", "queued": "0x0"}
 
 
 def test_c_without_the_fixture_nothing_is_pointed():
     assert "CLIENT_PRIVATE_KEY" not in os.environ
     assert "OGPU_NETWORK_FILE" not in os.environ
     assert ChainConfig.get_current_chain() is ChainId.OGPU_MAINNET
+    assert ChainConfig.CHAIN_CONTRACTS[ChainId.LOCAL] == {}
+    assert ChainConfig.get_rpc(ChainId.LOCAL) == NETWORKS[ChainId.LOCAL].default_rpc
 
 
 def test_d_one_devnet_per_session(ogpu_devnet, devnet):
@@ -90,4 +106,4 @@ def test_snapshot_revert_isolates_tests(tmp_path: Path, cli_env: dict[str, str])
         timeout=120,
     )
     assert inner.returncode == 0, inner.stdout + inner.stderr
-    assert "4 passed" in inner.stdout
+    assert "5 passed" in inner.stdout

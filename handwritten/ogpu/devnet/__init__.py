@@ -44,7 +44,7 @@ __all__ = [
 class Devnet:
     """A running devnet started by :func:`start`. Use it as a context manager, or call :meth:`stop`.
 
-    Unless :meth:`detach` is called, the node is also stopped when the interpreter exits.
+    Unless started with ``detach=True``, the node also stops when this process exits.
     """
 
     def __init__(
@@ -57,7 +57,8 @@ class Devnet:
         self._temp_dir = temp_dir
         self.document = document
         self.document_path: Path | None = None
-        atexit.register(self.stop)
+        if "pid" not in document:
+            atexit.register(self.stop)
 
     @property
     def rpc_url(self) -> str:
@@ -97,11 +98,6 @@ class Devnet:
         write_document(path, self.document)
         self.document_path = path
 
-    def detach(self) -> None:
-        """Leave the node running after this process exits; records ``"pid"`` in the document."""
-        self.document["pid"] = self.pid
-        atexit.unregister(self.stop)
-
     def wait(self) -> int:
         """Block until the node exits; return its exit code."""
         return self._node.popen.wait()
@@ -136,6 +132,7 @@ def start(
     testnet_vault: bool = False,
     log_path: Path | None = None,
     artifacts_dir: Path | None = None,
+    detach: bool = False,
 ) -> Devnet:
     """Start anvil on 127.0.0.1 (chain id 31337), deploy and wire the protocol, return the devnet.
 
@@ -143,6 +140,9 @@ def start(
     Vault interface instead of the mainnet one. ``log_path``: where anvil's output goes
     (default: a temporary file removed by :meth:`Devnet.stop`). ``artifacts_dir``: compiled
     contracts (default: ``$OGPU_DEVNET_ARTIFACTS``, else the ones shipped in this package).
+    ``detach``: leave the node running when this process exits (the document then records its
+    ``"pid"``; give a ``log_path`` to keep its log); otherwise the node stops with this
+    process, on Linux even when the process crashes (if ``start`` ran on the main thread).
 
     Raises DevnetError (or AnvilNotFoundError) and then leaves no process behind.
     """
@@ -154,7 +154,9 @@ def start(
         log_path = Path(temp_dir.name) / "anvil.log"
     node = None
     try:
-        node = AnvilProcess.launch(chain_id=ChainId.LOCAL.value, port=port, log_path=log_path)
+        node = AnvilProcess.launch(
+            chain_id=ChainId.LOCAL.value, port=port, log_path=log_path, outlive_parent=detach
+        )
         rpc = RpcClient(node.rpc_url)
         contracts = deploy_protocol(rpc, testnet_vault=testnet_vault, directory=artifacts_dir)
     except BaseException:
@@ -167,6 +169,7 @@ def start(
         role: AccountEntry(address=account.address, private_key=account.private_key)
         for role, account in ROLE_ACCOUNTS.items()
     }
-    return Devnet(
-        node, build_document(node.rpc_url, ChainId.LOCAL.value, contracts, accounts), temp_dir
-    )
+    document = build_document(node.rpc_url, ChainId.LOCAL.value, contracts, accounts)
+    if detach:
+        document["pid"] = node.pid
+    return Devnet(node, document, temp_dir)

@@ -6,6 +6,7 @@ signals the whole group, which also covers the npm wrapper script when that is w
 
 from __future__ import annotations
 
+import ctypes
 import os
 import platform
 import shutil
@@ -13,7 +14,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ogpu.chain.rpc import RpcClient
@@ -33,6 +36,7 @@ __all__ = [
 ANVIL_ENV_VAR = "OGPU_ANVIL"
 _READY_POLL_S = 0.01
 _PORT_ATTEMPTS = 3
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _LOG_TAIL_BYTES = 2000
 
 
@@ -116,17 +120,26 @@ class AnvilProcess:
 
     @classmethod
     def launch(
-        cls, *, chain_id: int, port: int | None, log_path: Path, ready_timeout: float = 10.0
+        cls,
+        *,
+        chain_id: int,
+        port: int | None,
+        log_path: Path,
+        outlive_parent: bool = False,
+        ready_timeout: float = 10.0,
     ) -> AnvilProcess:
         """Start anvil on 127.0.0.1 and wait until it answers ``eth_chainId`` with ``chain_id``.
 
         Without ``port`` (or with 0) a free port is picked, and picked again (up to 3 times) if
-        another process takes it first. Any failure stops the node before raising.
+        another process takes it first. Any failure stops the node before raising. Unless
+        ``outlive_parent``, on Linux the kernel also kills the node if this process dies
+        without stopping it (a crash, SIGKILL), when started from the main thread.
         """
         binary = find_anvil()
+        preexec = None if outlive_parent else _die_with_parent()
         attempt = 1
         while True:
-            node = cls._spawn(binary, chain_id, port or free_port(), log_path)
+            node = cls._spawn(binary, chain_id, port or free_port(), log_path, preexec)
             try:
                 node._wait_ready(chain_id, ready_timeout)
                 return node
@@ -137,7 +150,14 @@ class AnvilProcess:
             attempt += 1
 
     @classmethod
-    def _spawn(cls, binary: str, chain_id: int, port: int, log_path: Path) -> AnvilProcess:
+    def _spawn(
+        cls,
+        binary: str,
+        chain_id: int,
+        port: int,
+        log_path: Path,
+        preexec: Callable[[], None] | None,
+    ) -> AnvilProcess:
         args = [binary, "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:
@@ -147,6 +167,7 @@ class AnvilProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=preexec,
             )
         return cls(popen, port, log_path)
 
@@ -194,6 +215,27 @@ class AnvilProcess:
             except subprocess.TimeoutExpired:
                 _signal_group(self.popen.pid, signal.SIGKILL)
                 self.popen.wait()
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` making Linux SIGKILL the child when its parent dies; else None.
+
+    The kernel ties the signal to the spawning thread, so it is used only from the main thread.
+    """
+    if (
+        not sys.platform.startswith("linux")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def tie() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return tie
 
 
 def _port_clash(exc: BaseException) -> bool:
@@ -254,10 +296,17 @@ def is_our_anvil(pid: int, port: int) -> bool:
 
 def stop_process_group(pid: int, timeout: float = 5.0) -> None:
     """Stop a node this process did not start: SIGTERM its group, SIGKILL after ``timeout``."""
-    _signal_group(pid, signal.SIGTERM)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        _signal_group(pid, sig)
+        if _gone_within(pid, timeout):
+            return
+    raise DevnetError(f"process {pid} did not stop")
+
+
+def _gone_within(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while is_running(pid):
         if time.monotonic() > deadline:
-            _signal_group(pid, signal.SIGKILL)
-            deadline = time.monotonic() + timeout
+            return False
         time.sleep(0.02)
+    return True

@@ -1,15 +1,15 @@
 """Pytest fixtures for tests against a local OpenGPU devnet.
 
-Registered as the ``pytest11`` entry point ``ogpu`` (or load it with
-``-p ogpu.devnet.pytest_plugin``):
+Installed as the ``pytest11`` entry point ``ogpu``, so an installed ``ogpu`` provides these
+fixtures to every session (elsewhere: ``-p ogpu.devnet.pytest_plugin``):
 
 - ``ogpu_devnet`` (session): one devnet for the whole session, stopped at the end.
 - ``devnet`` (function): the same devnet, with the SDK pointed at it for the test: the chain
   configuration reads its network document (``ChainConfig.use_network_file``, and
   ``OGPU_NETWORK_FILE`` for subprocesses) and ``CLIENT_PRIVATE_KEY`` etc. hold the dev keys of
-  the four roles. The chain state is snapshotted before the test and reverted after it, so
-  tests do not see each other's transactions; the SDK's nonce caches are cleared after the
-  revert.
+  the four roles. The chain state is snapshotted before the test and reverted after it (and
+  transactions still waiting in the pool are dropped), so tests do not see each other's
+  transactions; the SDK's nonce caches are cleared before the test and after the revert.
 
 This module imports nothing heavy at load time: pytest loads it in every session.
 """
@@ -48,9 +48,11 @@ def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dev
     rpc = ogpu_devnet.rpc()
     snapshot = rpc.request("evm_snapshot")
     restore_chain = _point_sdk(ogpu_devnet, monkeypatch)
+    clear_all_nonce_caches()  # other nodes with chain id 31337 may have cached these accounts
     try:
         yield ogpu_devnet
     finally:
+        rpc.request("anvil_dropAllTransactions")  # a revert keeps the pool: no leftovers
         reverted = rpc.request("evm_revert", [snapshot])
         clear_all_nonce_caches()  # the reverted chain has the old nonces again
         restore_chain()
@@ -59,13 +61,21 @@ def devnet(ogpu_devnet: Devnet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dev
 
 
 def _point_sdk(running: Devnet, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Point ``ogpu.chain`` and the environment at the devnet; return what undoes the former."""
-    from ogpu.chain.config import NETWORK_FILE_ENV, ChainConfig
+    """Point ``ogpu.chain`` and the environment at the devnet for one test.
+
+    ``monkeypatch`` puts back the environment and the local chain's contracts and RPC URL;
+    the returned function puts back the chain that was current before.
+    """
+    from ogpu.chain.config import CHAIN_RPC_URLS, NETWORK_FILE_ENV, ChainConfig
     from ogpu.schema.enums import Role
+    from ogpu.schema.networks import ChainId
 
     path: Path | None = running.document_path
     assert path is not None, "the ogpu_devnet fixture writes the document"
     previous = ChainConfig.get_current_chain()  # before OGPU_NETWORK_FILE is set
+    local = ChainId.LOCAL
+    monkeypatch.setitem(ChainConfig.CHAIN_CONTRACTS, local, ChainConfig.CHAIN_CONTRACTS[local])
+    monkeypatch.setitem(CHAIN_RPC_URLS, local, CHAIN_RPC_URLS[local])
     ChainConfig.use_network_file(path)
     monkeypatch.setenv(NETWORK_FILE_ENV, str(path))
     for role, entry in running.document["accounts"].items():
