@@ -14,19 +14,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-ANVIL_BIN = ROOT / "node_modules" / ".bin" / "anvil"
 ANVIL_START_TIMEOUT_S = 20.0
 
 ANVIL_DEV_KEYS = (
@@ -51,45 +45,24 @@ def _free_port() -> int:
 
 
 class AnvilNode:
-    """One anvil process in its own process group, with its log in ``log_path``."""
+    """One anvil (the devnet's launcher: the real binary, killed with this process if it dies)."""
 
     def __init__(self, extra_args: tuple[str, ...], log_path: Path) -> None:
-        if not ANVIL_BIN.exists():
-            raise RuntimeError(f"anvil is not installed at {ANVIL_BIN}; run npm install")
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        args = [str(ANVIL_BIN), "--host", "127.0.0.1", "--port", str(self.port), *extra_args]
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self._wait_ready()
+        from ogpu.devnet.anvil import AnvilProcess
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + ANVIL_START_TIMEOUT_S
-        body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"anvil exited early:\n{self.log_path.read_text(errors='replace')}"
-                )
-            try:
-                if requests.post(self.url, json=body, timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"anvil did not answer on {self.url} within {ANVIL_START_TIMEOUT_S} s")
+        self.process = AnvilProcess.launch(
+            chain_id=31337,
+            port=None,
+            log_path=log_path,
+            ready_timeout=ANVIL_START_TIMEOUT_S,
+            extra_args=extra_args,
+        )
+        self.port = self.process.port
+        self.url = self.process.rpc_url
+        self.log_path = log_path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        self.process.stop()
 
 
 @pytest.fixture(scope="session")

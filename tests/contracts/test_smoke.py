@@ -9,18 +9,12 @@ elsewhere; this only proves the contracts work together.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -33,7 +27,6 @@ from web3.types import RPCEndpoint, TxReceipt
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 ARTIFACT_DIR = ROOT / "handwritten" / "ogpu" / "devnet" / "artifacts"
 ETHER = 10**18
 MANUAL_CONFIRMATION, FIRST_RESPONSE = 0, 1
@@ -42,42 +35,18 @@ RESPONSE_CONFIRMED = 1
 CPU = 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_rpc(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"anvil exited with code {process.returncode}")
-        try:
-            requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise TimeoutError(f"anvil did not answer on {url} within {timeout} s")
-
-
 @pytest.fixture(scope="module")
-def w3() -> Iterator[Web3]:
-    """A Web3 connected to a fresh anvil on a free loopback port, stopped afterwards."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+def w3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web3]:
+    """A Web3 connected to a fresh anvil (the devnet's launcher), stopped afterwards."""
+    from ogpu.devnet.anvil import AnvilProcess
+
+    node = AnvilProcess.launch(
+        chain_id=31337, port=None, log_path=tmp_path_factory.mktemp("smoke") / "anvil.log"
     )
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for_rpc(url, process)
-        yield Web3(Web3.HTTPProvider(url))
+        yield Web3(Web3.HTTPProvider(node.rpc_url))
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
+        node.stop()
 
 
 @dataclass
@@ -127,7 +96,9 @@ def actors(w3: Web3) -> Actors:
     """Fresh local keys, funded through anvil and used by a local signing middleware."""
     accounts = [Account.create() for _ in range(4)]
     for account in accounts:
-        w3.provider.make_request(RPCEndpoint("anvil_setBalance"), [account.address, hex(100 * ETHER)])
+        w3.provider.make_request(
+            RPCEndpoint("anvil_setBalance"), [account.address, hex(100 * ETHER)]
+        )
     w3.middleware_onion.inject(SignAndSendRawMiddlewareBuilder.build(accounts), layer=0)
     return Actors(*accounts)
 
@@ -145,12 +116,27 @@ def protocol(w3: Web3, actors: Actors) -> Protocol:
     _send(w3, nexus.functions.setVault(vault.address), me)
     _send(w3, terminal.functions.setVault(vault.address), me)
     controller = _deploy(w3, "Controller", me, nexus.address, terminal.address, vault.address)
-    _send(w3, manager.functions.grantRole(manager.functions.CONTROLLER().call(), controller.address), me)
+    _send(
+        w3,
+        manager.functions.grantRole(manager.functions.CONTROLLER().call(), controller.address),
+        me,
+    )
     return Protocol(w3, manager, nexus, terminal, vault, controller)
 
 
 def _publish_source(p: Protocol, client: LocalAccount, delivery: int) -> Contract:
-    params = (client.address, "ipfs://meta", CPU, ETHER // 10, ETHER // 2, 86400, False, "", delivery, 0)
+    params = (
+        client.address,
+        "ipfs://meta",
+        CPU,
+        ETHER // 10,
+        ETHER // 2,
+        86400,
+        False,
+        "",
+        delivery,
+        0,
+    )
     receipt = _send(p.w3, p.nexus.functions.publishSource(params), client)
     (event,) = p.nexus.events.SourcePublished().process_receipt(receipt, errors=DISCARD)
     return _at(p.w3, "Source", event["args"]["source"])
@@ -158,15 +144,23 @@ def _publish_source(p: Protocol, client: LocalAccount, delivery: int) -> Contrac
 
 def _publish_task(p: Protocol, client: LocalAccount, source: Contract, payment: int) -> Contract:
     expiry = p.w3.eth.get_block("latest")["timestamp"] + 3600
-    receipt = _send(p.w3, p.controller.functions.publishTask((source.address, "ipfs://cfg", expiry, payment)), client)
+    receipt = _send(
+        p.w3,
+        p.controller.functions.publishTask((source.address, "ipfs://cfg", expiry, payment)),
+        client,
+    )
     (event,) = p.nexus.events.TaskPublished().process_receipt(receipt, errors=DISCARD)
     assert event["args"]["source"] == source.address
     return _at(p.w3, "Task", event["args"]["task"])
 
 
-def _submit(p: Protocol, provider: LocalAccount, task: Contract, data: str) -> tuple[Contract, list[int]]:
+def _submit(
+    p: Protocol, provider: LocalAccount, task: Contract, data: str
+) -> tuple[Contract, list[int]]:
     """Submits a response; returns it and the task statuses the submission emitted, in order."""
-    receipt = _send(p.w3, p.nexus.functions.submitResponse((task.address, provider.address, data, 0)), provider)
+    receipt = _send(
+        p.w3, p.nexus.functions.submitResponse((task.address, provider.address, data, 0)), provider
+    )
     (event,) = p.nexus.events.ResponseSubmitted().process_receipt(receipt, errors=DISCARD)
     changes = p.nexus.events.TaskStatusChanged().process_receipt(receipt, errors=DISCARD)
     return _at(p.w3, "Response", event["args"]["response"]), [c["args"]["status"] for c in changes]
@@ -176,7 +170,12 @@ def _submit(p: Protocol, provider: LocalAccount, task: Contract, data: str) -> t
 def paired(protocol: Protocol, actors: Actors) -> Protocol:
     """The master funds and pairs with its provider; the client funds its Vault balance."""
     p, a = protocol, actors
-    _send(p.w3, p.terminal.functions.announceProvider(a.provider.address, ETHER), a.master, value=ETHER)
+    _send(
+        p.w3,
+        p.terminal.functions.announceProvider(a.provider.address, ETHER),
+        a.master,
+        value=ETHER,
+    )
     _send(p.w3, p.terminal.functions.announceMaster(a.master.address), a.provider)
     _send(p.w3, p.vault.functions.deposit(a.client.address), a.client, value=5 * ETHER)
     assert p.terminal.functions.masterOf(a.provider.address).call() == a.master.address
@@ -209,7 +208,9 @@ def test_manual_confirmation_round(paired: Protocol, actors: Actors) -> None:
     assert p.vault.functions.totalEarningsOf(a.provider.address).call() == payment
     assert p.vault.functions.frozenPayment(a.client.address).call() == 0
     with pytest.raises(ContractLogicError, match="AlreadyConfirmed"):
-        p.controller.functions.confirmResponse(response.address).estimate_gas({"from": a.client.address})
+        p.controller.functions.confirmResponse(response.address).estimate_gas(
+            {"from": a.client.address}
+        )
 
 
 def test_first_response_round_is_auto_confirmed(paired: Protocol, actors: Actors) -> None:

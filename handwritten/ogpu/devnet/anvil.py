@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ogpu.chain.rpc import RpcClient
@@ -127,11 +127,13 @@ class AnvilProcess:
         log_path: Path,
         outlive_parent: bool = False,
         ready_timeout: float = 10.0,
+        extra_args: Sequence[str] = (),
     ) -> AnvilProcess:
         """Start anvil on 127.0.0.1 and wait until it answers ``eth_chainId`` with ``chain_id``.
 
         Without ``port`` (or with 0) a free port is picked, and picked again (up to 3 times) if
-        another process takes it first. Any failure stops the node before raising. Unless
+        another process takes it first. ``extra_args`` go to anvil as they are (for example
+        ``--no-mining``). Any failure stops the node before raising. Unless
         ``outlive_parent``, on Linux the kernel also kills the node if this process dies
         without stopping it (a crash, SIGKILL), when started from the main thread.
         """
@@ -139,7 +141,7 @@ class AnvilProcess:
         preexec = None if outlive_parent else _die_with_parent()
         attempt = 1
         while True:
-            node = cls._spawn(binary, chain_id, port or free_port(), log_path, preexec)
+            node = cls._spawn(binary, chain_id, port or free_port(), log_path, preexec, extra_args)
             try:
                 node._wait_ready(chain_id, ready_timeout)
                 return node
@@ -157,8 +159,18 @@ class AnvilProcess:
         port: int,
         log_path: Path,
         preexec: Callable[[], None] | None,
+        extra_args: Sequence[str] = (),
     ) -> AnvilProcess:
-        args = [binary, "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
+        args = [
+            binary,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--chain-id",
+            str(chain_id),
+            *extra_args,
+        ]
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(
