@@ -1,15 +1,17 @@
 """The ``ogpu`` console script.
 
-    ogpu devnet up [--detach] [--out PATH] [--port N] [--testnet-vault]
+    ogpu devnet up [--detach] [--out PATH] [--port N] [--testnet-vault] [--no-ipfs]
     ogpu devnet down [--out PATH]
 
-``up`` prints the network document on stdout (and writes it to ``--out``); messages go to
-stderr. Also runnable as ``python -m ogpu.cli``.
+``up`` starts anvil and (unless ``--no-ipfs``) a local IPFS node, prints the network document on
+stdout (and writes it to ``--out``); messages go to stderr. Also runnable as
+``python -m ogpu.cli``.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import time
@@ -19,9 +21,9 @@ from types import FrameType
 from urllib.parse import urlparse
 
 from ogpu.core.errors import DevnetError, OGPUError
-from ogpu.devnet import Devnet, start
+from ogpu.devnet import Devnet, ipfs_repo_for, is_our_ipfs_node, start
 from ogpu.devnet.anvil import is_our_anvil, is_running, stop_process_group
-from ogpu.devnet.document import DEFAULT_DOCUMENT_PATH, dumps, read_document
+from ogpu.devnet.document import DEFAULT_DOCUMENT_PATH, DevnetDocument, dumps, read_document
 
 __all__ = ["build_parser", "main"]
 
@@ -31,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ogpu", description="OpenGPU Network SDK tools.")
     parser.set_defaults(help_of=parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    devnet = commands.add_parser("devnet", help="run a local devnet (anvil + reference contracts)")
+    devnet = commands.add_parser(
+        "devnet", help="run a local devnet (anvil + reference contracts + IPFS node)"
+    )
     devnet.set_defaults(help_of=devnet)
     devnet_commands = devnet.add_subparsers(title="devnet commands", metavar="ACTION")
     out_help = f"network document path (default: {DEFAULT_DOCUMENT_PATH})"
@@ -42,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, default=None, help="RPC port (default: a free one)")
     up.add_argument(
         "--testnet-vault", action="store_true", help="deploy the testnet Vault interface"
+    )
+    up.add_argument(
+        "--no-ipfs", dest="ipfs", action="store_false", help="do not start a local IPFS node"
     )
     up.set_defaults(handler=_devnet_up)
 
@@ -82,6 +89,7 @@ def _devnet_up(args: argparse.Namespace) -> int:
         testnet_vault=args.testnet_vault,
         log_path=out.with_suffix(".log"),
         detach=args.detach,
+        ipfs=args.ipfs,
     )
     keep_running = False
     try:
@@ -92,16 +100,28 @@ def _devnet_up(args: argparse.Namespace) -> int:
         if args.detach:
             keep_running = True
             _say(
-                f"devnet ready in {elapsed:.2f} s (pid {devnet.pid}); "
+                f"devnet ready in {elapsed:.2f} s ({_processes(devnet.document)}); "
                 "stop it with `ogpu devnet down`"
             )
             return 0
-        _say(f"devnet ready in {elapsed:.2f} s at {devnet.rpc_url}; Ctrl-C stops it")
+        where = devnet.rpc_url + _ipfs_note(devnet.document)
+        _say(f"devnet ready in {elapsed:.2f} s at {where}; Ctrl-C stops it")
         return _serve(devnet)
     finally:
         if not keep_running:
             devnet.stop()
             out.unlink(missing_ok=True)
+
+
+def _processes(document: DevnetDocument) -> str:
+    """``pid N`` or ``pid N, IPFS pid M``."""
+    ipfs_pid = document.get("ipfs_pid")
+    return f"pid {document.get('pid')}" + (f", IPFS pid {ipfs_pid}" if ipfs_pid else "")
+
+
+def _ipfs_note(document: DevnetDocument) -> str:
+    ipfs = document.get("ipfs")
+    return f", IPFS API at {ipfs['api_url']}" if ipfs else ""
 
 
 def _interrupt_on_termination() -> None:
@@ -133,13 +153,24 @@ def _devnet_down(args: argparse.Namespace) -> int:
         raise DevnetError(
             f"{out} has no pid: that devnet runs in the foreground; stop it with Ctrl-C"
         )
-    if is_our_anvil(pid, _port_of(document["rpc_url"])):
-        stop_process_group(pid)
-        _say(f"stopped the devnet (pid {pid})")
-    elif is_running(pid):
-        raise DevnetError(f"process {pid} is not the devnet's anvil; left it and {out} alone")
+    repo = ipfs_repo_for(out.with_suffix(".log"))
+    processes = [(pid, is_our_anvil(pid, _port_of(document["rpc_url"])), "anvil")]
+    ipfs_pid = document.get("ipfs_pid")
+    if ipfs_pid is not None:
+        processes.append((ipfs_pid, is_our_ipfs_node(ipfs_pid, repo), "IPFS node"))
+    for process, ours, name in processes:
+        if not ours and is_running(process):
+            raise DevnetError(
+                f"process {process} is not the devnet's {name}; left it and {out} alone"
+            )
+    running = [process for process, ours, _ in processes if ours]
+    for process in running:
+        stop_process_group(process, timeout=15.0)  # a clean js-ipfs stop can take seconds
+    if running:
+        _say(f"stopped the devnet ({_processes(document)})")
     else:
         _say(f"the devnet (pid {pid}) was not running")
+    shutil.rmtree(repo, ignore_errors=True)
     out.unlink()
     return 0
 
@@ -153,7 +184,11 @@ def _refuse_running_devnet(out: Path) -> None:
     except DevnetError:
         return  # unreadable: nothing to protect, it will be overwritten
     pid = document.get("pid")
-    if pid is not None and is_our_anvil(pid, _port_of(document["rpc_url"])):
+    ipfs_pid = document.get("ipfs_pid")
+    running = pid is not None and is_our_anvil(pid, _port_of(document["rpc_url"]))
+    if ipfs_pid is not None and is_our_ipfs_node(ipfs_pid, ipfs_repo_for(out.with_suffix(".log"))):
+        running = True
+    if running:
         raise DevnetError(
             f"a devnet is already running (pid {pid}, {document['rpc_url']}); "
             f"stop it with `ogpu devnet down --out {out}`"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from ogpu.devnet import ipfs_repo_for
 from ogpu.devnet.anvil import free_port, is_running
 from ogpu.devnet.document import ACCOUNT_ROLES, CONTRACT_KEYS, DEFAULT_DOCUMENT_PATH
 
@@ -55,7 +56,15 @@ def test_detached_up_then_down(tmp_path: Path, run_cli: RunCli, anvil_pids: Anvi
     out = tmp_path / DEFAULT_DOCUMENT_PATH
     assert json.loads(out.read_text()) == document
     _assert_shape(document)
-    assert set(document) == {"rpc_url", "chain_id", "contracts", "accounts", "pid"}
+    assert set(document) == {
+        "rpc_url",
+        "chain_id",
+        "contracts",
+        "accounts",
+        "pid",
+        "ipfs",
+        "ipfs_pid",
+    }
     assert anvil_pids(_port(document)) == [document["pid"]]
     assert _chain_id(document["rpc_url"]) == 31337
     assert out.with_suffix(".log").stat().st_size > 0
@@ -128,6 +137,9 @@ def test_broken_artifacts_fail_cleanly(
     assert up.returncode == 1
     assert "Manager artifact" in up.stderr
     assert anvil_pids(port) == []
+    repo = ipfs_repo_for(tmp_path / DEFAULT_DOCUMENT_PATH.with_suffix(".log"))
+    listing = subprocess.run(["ps", "-ww", "-eo", "args="], capture_output=True, text=True)
+    assert f"--repo {repo}" not in listing.stdout  # the IPFS node started alongside is gone too
     assert not (tmp_path / DEFAULT_DOCUMENT_PATH).exists()
 
 

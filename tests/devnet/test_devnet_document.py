@@ -29,6 +29,25 @@ def _document() -> DevnetDocument:
     return build_document("http://127.0.0.1:9", 31337, contracts, accounts)
 
 
+_VALID = json.dumps(
+    {
+        "rpc_url": "x",
+        "chain_id": 1,
+        "contracts": dict.fromkeys(CONTRACT_KEYS, "0x1"),
+        "accounts": {},
+    }
+)
+
+
+def test_ipfs_section_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "devnet.json"
+    document = _document()
+    document["ipfs"] = {"api_url": "http://127.0.0.1:5001", "gateway_url": "http://127.0.0.1:8080"}
+    document["ipfs_pid"] = 4343
+    write_document(path, document)
+    assert read_document(path) == document
+
+
 def test_build_orders_keys_canonically() -> None:
     document = _document()
     assert list(document) == ["rpc_url", "chain_id", "contracts", "accounts"]
@@ -64,6 +83,9 @@ def test_rewrite_replaces_the_file(tmp_path: Path) -> None:
             '{"rpc_url": "x", "chain_id": 1, "contracts": {"NEXUS": "0x1"}, "accounts": {}}',
             "CONTROLLER",
         ),
+        (_VALID[:-1] + ', "ipfs": {"api_url": "http://127.0.0.1:1"}}', "'ipfs'"),
+        (_VALID[:-1] + ', "ipfs": "http://127.0.0.1:1"}', "'ipfs'"),
+        (_VALID[:-1] + ', "ipfs_pid": "7"}', "'ipfs_pid'"),
     ],
 )
 def test_malformed_documents_are_rejected(tmp_path: Path, content: str, problem: str) -> None:

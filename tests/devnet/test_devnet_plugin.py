@@ -107,3 +107,46 @@ def test_snapshot_revert_isolates_tests(tmp_path: Path, cli_env: dict[str, str])
     )
     assert inner.returncode == 0, inner.stdout + inner.stderr
     assert "5 passed" in inner.stdout
+
+
+INNER_IPFS_TESTS = """
+import ogpu.ipfs
+from ogpu.chain import ChainConfig
+from ogpu.schema.networks import ChainId
+
+
+def test_sdk_points_at_devnet_and_ipfs(ogpu_devnet_ipfs):
+    ipfs = ogpu_devnet_ipfs.document["ipfs"]
+    assert ChainConfig.get_current_chain() is ChainId.LOCAL
+    assert ChainConfig.get_rpc() == ogpu_devnet_ipfs.rpc_url
+    assert ogpu.ipfs.get_config().kubo_api_url == ipfs["api_url"]
+    url = ogpu.ipfs.publish_to_ipfs({"a": 1})
+    assert url.startswith(ipfs["gateway_url"])
+    assert ogpu.ipfs.fetch_ipfs_json(url) == {"a": 1}
+"""
+
+
+def test_ipfs_fixture_points_the_sdk_at_both(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_inner_ipfs.py").write_text(INNER_IPFS_TESTS)
+    env = dict(cli_env, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env.pop("OGPU_NETWORK_FILE", None)
+    inner = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "ogpu.devnet.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert inner.returncode == 0, inner.stdout + inner.stderr
+    assert "1 passed" in inner.stdout

@@ -2,7 +2,7 @@
 
     python -m ogpu.devnet.demo [--pace SECONDS]
 
-Starts a devnet (anvil with the reference contracts) and a local IPFS node, then plays every
+Starts a devnet (anvil with the reference contracts, and its local IPFS node), then plays every
 role with the devnet's dev accounts: the client funds its vault, master and provider pair up,
 the master authorises an agent, the client publishes a source and a task, the agent registers
 the provider and attempts the task for it, the provider submits its result (uploaded to IPFS),
@@ -27,13 +27,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
-import ogpu.ipfs
 from ogpu import agent, client
 from ogpu import provider as provider_runtime
 from ogpu.chain.config import ChainConfig
 from ogpu.core.errors import OGPUError
 from ogpu.devnet import Devnet, start
-from ogpu.ipfs.node import LocalIPFSNode
 from ogpu.protocol import Master, Provider, vault
 from ogpu.protocol.task import Task
 from ogpu.schema.enums import DeliveryMethod, Environment, TaskStatus
@@ -354,21 +352,19 @@ async def _catch_up(log: EventLog, block: int, watcher: asyncio.Task[None]) -> N
 
 @contextlib.contextmanager
 def local_network() -> Iterator[Devnet]:
-    """A devnet and an IPFS node, with the SDK pointed at both; everything stops on exit."""
+    """A devnet with its IPFS node, the SDK pointed at both by the network document.
+
+    Everything stops on exit.
+    """
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ogpu-demo-")))
-        net = stack.enter_context(start(log_path=folder / "anvil.log"))
+        net = stack.enter_context(start(log_path=folder / "anvil.log", ipfs=True))
         net.write_document(folder / "devnet.json")
-        ChainConfig.use_network_file(folder / "devnet.json")
-        documented = net.document.get("ipfs")
-        if isinstance(documented, dict):
-            api, gateway = str(documented["api_url"]), str(documented["gateway_url"])
-        else:
-            node = stack.enter_context(LocalIPFSNode(folder / "ipfs"))
-            api, gateway = node.api_url, node.gateway_url
-        ogpu.ipfs.configure(publish_backend="kubo", kubo_api_url=api, gateways=(gateway,))
+        ChainConfig.use_network_file(folder / "devnet.json")  # also configures ogpu.ipfs
+        ipfs = net.document["ipfs"]
         say(
-            f"devnet  {net.rpc_url} (chain {ChainId.LOCAL.value}), IPFS API {api}, gateway {gateway}"
+            f"devnet  {net.rpc_url} (chain {ChainId.LOCAL.value}), "
+            f"IPFS API {ipfs['api_url']}, gateway {ipfs['gateway_url']}"
         )
         yield net
 

@@ -5,10 +5,12 @@ Shape::
     {"rpc_url": str, "chain_id": int,
      "contracts": {"NEXUS", "CONTROLLER", "TERMINAL", "VAULT", "MANAGER": address},
      "accounts": {"client" | "provider" | "master" | "agent": {"address", "private_key"}},
-     "pid": int}                       # only when anvil runs detached
+     "pid": int,                       # only when anvil runs detached
+     "ipfs": {"api_url", "gateway_url"},  # only when a local IPFS node runs with the devnet
+     "ipfs_pid": int}                  # only when that IPFS node runs detached
 
-``ogpu.chain.ChainConfig.use_network_file`` reads it. Optional sections (such as a local IPFS
-node) are added as further keys of :class:`DevnetDocument`; readers ignore keys they do not know.
+``ogpu.chain.ChainConfig.use_network_file`` reads it (and points ``ogpu.ipfs`` at the ``"ipfs"``
+node). Readers ignore keys they do not know.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "DEFAULT_DOCUMENT_PATH",
     "AccountEntry",
     "DevnetDocument",
+    "IPFSEntry",
     "build_document",
     "dumps",
     "read_document",
@@ -53,10 +56,19 @@ class _RequiredKeys(TypedDict):
     accounts: dict[str, AccountEntry]
 
 
+class IPFSEntry(TypedDict):
+    """The local IPFS node's RPC API and gateway origins."""
+
+    api_url: str
+    gateway_url: str
+
+
 class DevnetDocument(_RequiredKeys, total=False):
-    """The network document; ``pid`` is present only for a detached devnet."""
+    """The network document; ``pid`` and ``ipfs_pid`` are present only for a detached devnet."""
 
     pid: int
+    ipfs: IPFSEntry
+    ipfs_pid: int
 
 
 def build_document(
@@ -126,6 +138,13 @@ def _shape_problem(data: Any) -> str:
     missing = [key for key in CONTRACT_KEYS if not isinstance(data["contracts"].get(key), str)]
     if missing:
         return f"contracts lack {', '.join(missing)}"
-    if "pid" in data and not isinstance(data["pid"], int):
-        return "'pid' is not an integer"
+    for key in ("pid", "ipfs_pid"):
+        if key in data and not isinstance(data[key], int):
+            return f"{key!r} is not an integer"
+    if "ipfs" in data:
+        ipfs = data["ipfs"]
+        if not isinstance(ipfs, dict) or not all(
+            isinstance(ipfs.get(key), str) for key in ("api_url", "gateway_url")
+        ):
+            return "'ipfs' lacks a string api_url and gateway_url"
     return ""

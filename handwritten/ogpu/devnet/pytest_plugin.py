@@ -4,6 +4,11 @@ Installed as the ``pytest11`` entry point ``ogpu``, so an installed ``ogpu`` pro
 fixtures to every session (elsewhere: ``-p ogpu.devnet.pytest_plugin``):
 
 - ``ogpu_devnet`` (session): one devnet for the whole session, stopped at the end.
+- ``ogpu_devnet_ipfs`` (session): another devnet, with a local IPFS node, and the SDK pointed at
+  both for the whole session (``ChainConfig.use_network_file`` also configures ``ogpu.ipfs``;
+  the dev keys are set as for ``devnet``); everything is put back at the end. No snapshots:
+  its tests see each other's transactions. Separate from ``ogpu_devnet``, which starts no IPFS
+  node because that takes seconds.
 - ``devnet`` (function): the same devnet, with the SDK pointed at it for the test: the chain
   configuration reads its network document (``ChainConfig.use_network_file``, and
   ``OGPU_NETWORK_FILE`` for subprocesses) and ``CLIENT_PRIVATE_KEY`` etc. hold the dev keys of
@@ -25,7 +30,7 @@ import pytest
 if TYPE_CHECKING:
     from ogpu.devnet import Devnet
 
-__all__ = ["devnet", "ogpu_devnet"]
+__all__ = ["devnet", "ogpu_devnet", "ogpu_devnet_ipfs"]
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +42,29 @@ def ogpu_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
     with start(log_path=folder / "anvil.log") as running:
         running.write_document(folder / "devnet.json")
         yield running
+
+
+@pytest.fixture(scope="session")
+def ogpu_devnet_ipfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
+    """A devnet with a local IPFS node, the SDK pointed at both until the session ends."""
+    from ogpu.devnet import start
+    from ogpu.ipfs import configure, get_config
+
+    folder = tmp_path_factory.mktemp("ogpu-devnet-ipfs")
+    ipfs_before = get_config()
+    with start(log_path=folder / "anvil.log", ipfs=True) as running:
+        running.write_document(folder / "devnet.json")
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            restore_chain = _point_sdk(running, monkeypatch)
+            try:
+                yield running
+            finally:
+                restore_chain()
+                configure(  # the settings use_network_file changed
+                    publish_backend=ipfs_before.publish_backend,
+                    kubo_api_url=ipfs_before.kubo_api_url,
+                    gateways=ipfs_before.gateways,
+                )
 
 
 @pytest.fixture

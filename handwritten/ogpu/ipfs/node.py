@@ -36,7 +36,9 @@ class LocalIPFSNode:
     ``repo_dir``: the node's repository (kept); ``None`` uses a temporary one, deleted on stop.
     ``api_port`` / ``gateway_port``: 0 picks free ports. ``node_modules``: the folder holding
     the npm packages; by default the nearest ``node_modules`` with ``ipfs-daemon`` above the
-    runner script or the working directory. ``node``: the Node.js executable.
+    runner script or the working directory. ``node``: the Node.js executable. ``detach``: let the
+    node outlive this process (own session, not tied to this process's stdin pipe); it then runs
+    until :meth:`stop` or a SIGTERM to its process group, and ``repo_dir`` is required.
     """
 
     def __init__(
@@ -48,13 +50,17 @@ class LocalIPFSNode:
         node_modules: str | Path | None = None,
         node: str = "node",
         start_timeout: float = 60.0,
+        detach: bool = False,
     ) -> None:
+        if detach and repo_dir is None:
+            raise ConfigError("a detached IPFS node needs a repo_dir (a temporary one would leak)")
         self._repo_dir = Path(repo_dir) if repo_dir is not None else None
         self._api_port = api_port
         self._gateway_port = gateway_port
         self._node_modules = Path(node_modules) if node_modules is not None else None
         self._node = node
         self._start_timeout = start_timeout
+        self._detach = detach
         self._process: subprocess.Popen[str] | None = None
         self._stderr: IO[str] | None = None
         self._temp_repo: str | None = None
@@ -75,17 +81,19 @@ class LocalIPFSNode:
             *("--api-port", str(self._api_port)),
             *("--gateway-port", str(self._gateway_port)),
             *("--node-modules", str(node_modules)),
-            "--stop-on-stdin-end",
         ]
+        if not self._detach:
+            # the node stops by itself when this stdin pipe closes, so it dies with this process
+            command.append("--stop-on-stdin-end")
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8")
         try:
-            # the node stops by itself when this stdin pipe closes, so it dies with this process
             self._process = subprocess.Popen(
                 command,
-                stdin=subprocess.PIPE,
+                stdin=subprocess.DEVNULL if self._detach else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
                 text=True,
+                start_new_session=self._detach,
             )
         except OSError as exc:
             self._cleanup()
@@ -145,7 +153,7 @@ class LocalIPFSNode:
 
     @property
     def pid(self) -> int:
-        """The process id of the running node."""
+        """The process id of the running node (also its process group id when detached)."""
         if self._process is None:
             raise IPFSError("the local IPFS node is not running")
         return self._process.pid
