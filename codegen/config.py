@@ -66,6 +66,7 @@ class ContractConfig:
     routes: tuple[RouteConfig, ...] = ()
     extract: tuple[tuple[str, str], ...] = ()
     paginate: tuple[tuple[str, str, bool], ...] = ()
+    enumerate: tuple[tuple[str, str], ...] = ()
     follow: tuple[tuple[str, str], ...] = ()
     project: tuple[tuple[str, str], ...] = ()
     deprecated: tuple[tuple[str, str], ...] = ()
@@ -205,6 +206,7 @@ def load_config(path: Path) -> Config:
                 project=_pairs(c.get("project"), f"contracts.{cname}.project", problems),
                 deprecated=_pairs(c.get("deprecated"), f"contracts.{cname}.deprecated", problems),
                 follow=tuple((n, f"{a}>{b}") for n, (a, b) in sorted(c.get("follow", {}).items())),
+                enumerate=_pairs(c.get("enumerate"), f"contracts.{cname}.enumerate", problems),
                 paginate=tuple(
                     (fname, str(p["count"]), bool(p.get("drop_zero", False)))
                     for fname, p in sorted(c.get("paginate", {}).items())

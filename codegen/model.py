@@ -453,6 +453,30 @@ class Partial:
 
 
 @dataclass(frozen=True)
+class Enumerator:
+    """``name(*prefix)``: an indexed getter (``clients(i)``) read for i = 0, 1, ... until it
+    reverts, in batches, pinned to one block (there is no length getter)."""
+
+    name: str
+    function: FunctionModel
+    param_names: tuple[str, ...] = ()  # names for unnamed ABI inputs ("sourcesOf:client")
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        given = self.param_names
+        return tuple(
+            Param(p.abi_name, given[i] if i < len(given) else p.name, p.type) for i, p in enumerate(self.function.inputs[:-1])
+        )
+
+    def encoded_prefix(self) -> str:
+        return py_tuple([p.type.encode(p.name, p.name) for p in self.params])
+
+    @property
+    def annotation(self) -> str:
+        return f"list[{self.function.returns.annotation}]"
+
+
+@dataclass(frozen=True)
 class ContractModel:
     name: str
     module: str
@@ -467,6 +491,7 @@ class ContractModel:
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, generated function name)
     extractors: tuple[Extractor, ...] = ()
     partials: tuple[Partial, ...] = ()
+    enumerators: tuple[Enumerator, ...] = ()
 
     @property
     def enum_imports(self) -> tuple[str, ...]:
@@ -658,6 +683,8 @@ class _Builder:
         for entry, _ in by_sig.values():
             overloads[entry["name"]] = overloads.get(entry["name"], 0) + 1
         explicit = {naming.snake(e["name"]) for e, _ in by_sig.values() if naming.is_explicit_getter(e["name"])}
+        # Names the config gives composed helpers (``enumerate``) are not taken by 1:1 getters.
+        claimed = {name for name, _ in cfg.enumerate} if cfg else set()
         roles = dict(cfg.roles) if cfg else {}
         payable = dict(self.config.payable)
         models: list[FunctionModel] = []
@@ -666,7 +693,7 @@ class _Builder:
             read = entry.get("stateMutability") in ("view", "pure")
             if read:
                 py = naming.view_name(name)
-                if not naming.is_explicit_getter(name) and py in explicit:
+                if not naming.is_explicit_getter(name) and (py in explicit or py in claimed):
                     py = naming.snake(name)
             else:
                 py = naming.snake(name)
@@ -1055,6 +1082,22 @@ def _extractors(cfg: ContractConfig, by_name: dict[str, ContractModel], problems
     return tuple(out)
 
 
+def _enumerators(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[Enumerator, ...]:
+    out = []
+    names = {f.name for f in contract.functions}
+    for name, spec in cfg.enumerate:
+        abi_name, _, given = spec.partition(":")
+        fn = next((f for f in contract.functions if f.abi_name == abi_name), None)
+        if fn is None or not fn.is_read or not fn.inputs or fn.inputs[-1].type.solidity != "uint256" or len(fn.outputs) != 1:
+            problems.append(f"contracts.{contract.name}.enumerate.{name}: {abi_name} is not a view indexed by a last uint256")
+            continue
+        if name in names:
+            problems.append(f"contracts.{contract.name}.enumerate.{name}: already the name of a generated function")
+            continue
+        out.append(Enumerator(name, fn, tuple(n.strip() for n in given.split(",") if n.strip())))
+    return tuple(out)
+
+
 def _partials(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[Partial, ...]:
     out = []
     for name, call, fixed in cfg.partials:
@@ -1186,6 +1229,7 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
                 aliases=_aliases(c, cfg, problems),
                 extractors=_extractors(cfg, by_name, problems),
                 partials=_partials(c, cfg, problems),
+                enumerators=_enumerators(c, cfg, problems),
             )
         )
     by_name = {c.name: c for c in final}

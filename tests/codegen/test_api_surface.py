@@ -9,7 +9,8 @@ import pytest
 
 MODULE_FUNCTIONS = {
     "nexus": "publish_source extract_source_address update_source inactivate_source register unregister attempt "
-    "get_source_count get_sources get_source_id get_active_source_count check_controller submit_response",
+    "get_source_count get_sources get_source_id get_active_source_count check_controller submit_response "
+    "get_sources_of get_clients",
     "controller": "publish_task confirm_response extract_task_address cancel_task",
     "terminal": "set_agent revoke_agent announce_master announce_provider remove_provider remove_container "
     "set_default_agent_disabled get_master_of get_provider_of get_base_data_of get_live_data_of is_master "

@@ -62,3 +62,14 @@ def test_source_instances_load_snapshot_and_reject_other_kinds(devnet: Any) -> N
         Task.load(address)  # a Source is not a Task
     with pytest.raises(SourceNotFoundError):
         Source.load(devnet.document["accounts"]["client"]["address"])  # an account, no code
+
+
+def test_enumerations_read_until_the_getter_reverts(devnet: Any) -> None:
+    client = devnet.document["accounts"]["client"]["address"]
+    assert nexus.get_sources_of(client) == [] and nexus.get_clients() == []
+    published = _publish_sources(devnet, 3)
+    assert nexus.get_sources_of(client) == published
+    assert nexus.get_clients() == [client]
+    assert nexus.sources_of(client, 1) == published[1]  # the 1:1 getter keeps its bare name
+    many = rt.enumerate_until_revert(nexus._F_SOURCES_OF, (client,), batch=2)  # several batches
+    assert many == published

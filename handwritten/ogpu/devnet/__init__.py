@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ogpu.chain.rpc import RpcClient
-from ogpu.devnet.anvil import AnvilProcess, _ps, find_anvil, is_running
+from ogpu.devnet.anvil import AnvilProcess, find_anvil, is_running, process_field
 from ogpu.devnet.document import (
     DEFAULT_DOCUMENT_PATH,
     AccountEntry,
@@ -212,7 +212,7 @@ def is_our_ipfs_node(pid: int, repo: Path) -> bool:
     """Whether ``pid`` is a live IPFS node run by ``ipfs_node.mjs`` on the repository ``repo``."""
     if not is_running(pid):
         return False
-    command = _ps(pid, "args")
+    command = process_field(pid, "args")
     return RUNNER_SCRIPT.name in command and f"--repo {repo}" in command
 
 

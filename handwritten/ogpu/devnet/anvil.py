@@ -276,7 +276,7 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 # --- a node started by another process (``ogpu devnet down``) ------------------------------
 
 
-def _ps(pid: int, field: str) -> str:
+def process_field(pid: int, field: str) -> str:
     """One ``ps`` column for ``pid`` ("" when there is no such process)."""
     done = subprocess.run(
         ["ps", "-ww", "-o", f"{field}=", "-p", str(pid)],
@@ -289,7 +289,7 @@ def _ps(pid: int, field: str) -> str:
 
 def is_running(pid: int) -> bool:
     """Whether ``pid`` names a live process (a zombie waiting to be reaped does not count)."""
-    state = _ps(pid, "stat")
+    state = process_field(pid, "stat")
     return bool(state) and not state.startswith("Z")
 
 
@@ -301,7 +301,7 @@ def is_our_anvil(pid: int, port: int) -> bool:
     """
     if not is_running(pid):
         return False
-    words = _ps(pid, "args").split()
+    words = process_field(pid, "args").split()
     has_port = any(words[i : i + 2] == ["--port", str(port)] for i in range(len(words)))
     return has_port and any("anvil" in Path(word).name for word in words[:2])
 

@@ -336,3 +336,34 @@ def paginate(
     if drop_zero:
         items = [item for item in items if int(str(item), 16) != 0]
     return items
+
+
+def enumerate_until_revert(
+    fn: Fn[T],
+    prefix: tuple[Any, ...] = (),
+    *,
+    to: str | None = None,
+    chain: ChainId | None = None,
+    block: BlockId | None = None,
+    batch: int = 32,
+    limit: int = 100_000,
+) -> list[T]:
+    """``fn(*prefix, i)`` for i = 0, 1, ... until the first revert (an array getter past its
+    end), ``batch`` indices per JSON-RPC batch, all at one block."""
+    chain_id = _chain(chain)
+    _check_network(fn, chain_id)
+    target = _target(fn, to, chain_id)
+    client = get_rpc_client(chain_id)
+    pinned = int(client.request("eth_blockNumber", []), 16) if block in (None, "latest") else block
+    assert pinned is not None
+    items: list[T] = []
+    while len(items) < limit:
+        calls = [
+            ("eth_call", [{"to": target, "data": "0x" + fn.encode((*prefix, len(items) + i)).hex()}, _block_tag(pinned)])
+            for i in range(batch)
+        ]
+        for reply in client.batch(calls):
+            if isinstance(reply, JsonRpcErrorObject):
+                return items
+            items.append(_decode_output(fn, reply))
+    raise InvalidParamsError("limit", f"more than {limit} items; read them with explicit indices", context=fn.label)

@@ -37,6 +37,16 @@ _F_CHECK_CONTROLLER: _rt.Fn[bool] = _rt.Fn(
     frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
 )
+_F_CLIENTS: _rt.Fn[str] = _rt.Fn(
+    CONTRACT,
+    "clients",
+    "clients(uint256)",
+    bytes.fromhex("f88af21d"),
+    ("uint256",),
+    ("address",),
+    frozenset((1071, 31337, 200820172034)),
+    lambda _out: _rt.checksum(_out[0]),
+)
 _F_EMIT_TASK_PUBLISHED: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
     "emitTaskPublished",
@@ -65,16 +75,6 @@ _F_GET_ACTIVE_SOURCE_COUNT_OF: _rt.Fn[int] = _rt.Fn(
     ("uint256",),
     frozenset((1071, 31337, 200820172034)),
     lambda _out: _out[0],
-)
-_F_GET_CLIENTS: _rt.Fn[str] = _rt.Fn(
-    CONTRACT,
-    "clients",
-    "clients(uint256)",
-    bytes.fromhex("f88af21d"),
-    ("uint256",),
-    ("address",),
-    frozenset((1071, 31337, 200820172034)),
-    lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_CONTROLLER: _rt.Fn[bytes] = _rt.Fn(
     CONTRACT,
@@ -145,16 +145,6 @@ _F_GET_SOURCES: _rt.Fn[list[str]] = _rt.Fn(
     ("address[]",),
     frozenset((1071, 31337, 200820172034)),
     lambda _out: [_rt.checksum(_x) for _x in _out[0]],
-)
-_F_GET_SOURCES_OF: _rt.Fn[str] = _rt.Fn(
-    CONTRACT,
-    "sourcesOf",
-    "sourcesOf(address,uint256)",
-    bytes.fromhex("bc9cad99"),
-    ("address", "uint256"),
-    ("address",),
-    frozenset((1071, 31337, 200820172034)),
-    lambda _out: _rt.checksum(_out[0]),
 )
 _F_GET_TERMINAL: _rt.Fn[str] = _rt.Fn(
     CONTRACT,
@@ -286,6 +276,16 @@ _F_SOURCES: _rt.Fn[str] = _rt.Fn(
     frozenset((1071, 31337, 200820172034)),
     lambda _out: _rt.checksum(_out[0]),
 )
+_F_SOURCES_OF: _rt.Fn[str] = _rt.Fn(
+    CONTRACT,
+    "sourcesOf",
+    "sourcesOf(address,uint256)",
+    bytes.fromhex("bc9cad99"),
+    ("address", "uint256"),
+    ("address",),
+    frozenset((1071, 31337, 200820172034)),
+    lambda _out: _rt.checksum(_out[0]),
+)
 _F_SUBMIT_RESPONSE: _rt.Fn[None] = _rt.Fn(
     CONTRACT,
     "submitResponse",
@@ -356,6 +356,11 @@ def check_controller(
     )
 
 
+def clients(arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
+    """``Nexus.clients(uint256)``, view."""
+    return _rt.call(_F_CLIENTS, (arg0,), chain=chain, block=block)
+
+
 def emit_task_published(
     task: str,
     source: str,
@@ -394,11 +399,6 @@ def get_active_source_count_of(
     return _rt.call(
         _F_GET_ACTIVE_SOURCE_COUNT_OF, (_rt.to_address(arg0, "arg0"),), chain=chain, block=block
     )
-
-
-def get_clients(arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest") -> str:
-    """``Nexus.clients(uint256)``, view."""
-    return _rt.call(_F_GET_CLIENTS, (arg0,), chain=chain, block=block)
 
 
 def get_controller(*, chain: ChainId | None = None, block: BlockId = "latest") -> bytes:
@@ -443,15 +443,6 @@ def get_sources(
     """
     return _rt.paginate(
         _F_GET_SOURCES, _F_GET_SOURCE_COUNT, lower, upper, prefix=(), chain=chain, block=block
-    )
-
-
-def get_sources_of(
-    arg0: str, arg1: int, *, chain: ChainId | None = None, block: BlockId = "latest"
-) -> str:
-    """``Nexus.sourcesOf(address,uint256)``, view."""
-    return _rt.call(
-        _F_GET_SOURCES_OF, (_rt.to_address(arg0, "arg0"), arg1), chain=chain, block=block
     )
 
 
@@ -688,6 +679,13 @@ def sources(arg0: int, *, chain: ChainId | None = None, block: BlockId = "latest
     return _rt.call(_F_SOURCES, (arg0,), chain=chain, block=block)
 
 
+def sources_of(
+    arg0: str, arg1: int, *, chain: ChainId | None = None, block: BlockId = "latest"
+) -> str:
+    """``Nexus.sourcesOf(address,uint256)``, view."""
+    return _rt.call(_F_SOURCES_OF, (_rt.to_address(arg0, "arg0"), arg1), chain=chain, block=block)
+
+
 def submit_response(
     response_params: ResponseParams,
     *,
@@ -772,6 +770,24 @@ def update_source(
         chain=chain,
         options=tx,
     )
+
+
+def get_sources_of(
+    client: str, *, chain: ChainId | None = None, block: BlockId = "latest"
+) -> list[str]:
+    """Every item of ``Nexus.sourcesOf(address,uint256)``: indices 0, 1, ... read in batches until
+    the getter reverts (it has no length getter), pinned to one block.
+    """
+    return _rt.enumerate_until_revert(
+        _F_SOURCES_OF, (_rt.to_address(client, "client"),), chain=chain, block=block
+    )
+
+
+def get_clients(*, chain: ChainId | None = None, block: BlockId = "latest") -> list[str]:
+    """Every item of ``Nexus.clients(uint256)``: indices 0, 1, ... read in batches until the getter
+    reverts (it has no length getter), pinned to one block.
+    """
+    return _rt.enumerate_until_revert(_F_CLIENTS, (), chain=chain, block=block)
 
 
 def extract_source_address(receipt: Receipt) -> str:
