@@ -81,6 +81,7 @@ class SyntheticConfig:
     default_role: str | None
     methods: tuple[tuple[str, str, str], ...]
     snapshot: tuple[tuple[str, str], ...]
+    select: tuple[tuple[str, str, str, str], ...] = ()  # (name, candidates, keep, wrap)
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,10 @@ def load_config(path: Path) -> Config:
                 default_role=s.get("default_role"),
                 methods=_rows(s.get("methods"), 3, f"synthetic.{sname}.methods", problems),  # type: ignore[arg-type]
                 snapshot=_rows(s.get("snapshot"), 2, f"synthetic.{sname}.snapshot", problems),  # type: ignore[arg-type]
+                select=tuple(
+                    (name, str(v["candidates"]), str(v["keep"]), str(v.get("wrap", "")))
+                    for name, v in sorted(s.get("select", {}).items())
+                ),
             )
         )
     payable = tuple(

@@ -381,6 +381,24 @@ class Projection:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """``name(lower, upper)``: the items of a paginated address list whose per-item view
+    ``keep(self.address)`` is nonzero, all read at one block."""
+
+    name: str
+    candidates: str  # module-qualified spec of the paginated list
+    count: str  # module-qualified spec of its count
+    keep: str  # module-qualified spec of the per-item view
+    wrap: str | None  # module-qualified class for the kept items
+    modules: tuple[str, ...]
+    doc: str
+
+    @property
+    def annotation(self) -> str:
+        return f"list[{self.wrap}]" if self.wrap else "list[str]"
+
+
+@dataclass(frozen=True)
 class InstanceModel:
     """An instance class: bound methods, ``load()`` validation, ``snapshot()``, ``fetch_*``."""
 
@@ -395,11 +413,13 @@ class InstanceModel:
     follows: tuple[FollowModel, ...] = ()
     projections: tuple[Projection, ...] = ()
     deprecated: tuple[tuple[str, str], ...] = ()  # (old name, method it forwards to)
+    selections: tuple[Selection, ...] = ()
 
     @property
     def imports(self) -> tuple[str, ...]:
         found = {m for method in self.methods for m in method.modules}
         found |= {p.wrap.split(".")[0][1:] for p in self.projections if p.wrap}
+        found |= {m for sel in self.selections for m in sel.modules}
         if self.validate is not None:
             found.update(self.validate.modules)
         return tuple(sorted(found - {self.module}))
@@ -1154,6 +1174,25 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: d
             continue
         snapshot.append(SnapshotField(fname, by_method[mname]))
     validate = _validate(dict(cfg.validate), None, by_name, problems, where)
+    selections = []
+    for sname, candidates, keep, wrap in cfg.select:
+        c_contract, c_fn = candidates.split(".")
+        k_contract, k_fn = keep.split(".")
+        listing = _find(by_name[c_contract], c_fn, problems, f"{where}.select.{sname}") if c_contract in by_name else None
+        check = _find(by_name[k_contract], k_fn, problems, f"{where}.select.{sname}") if k_contract in by_name else None
+        if listing is None or check is None or listing.paginate_count is None or len(check.inputs) != 1:
+            problems.append(f"{where}.select.{sname}: needs a paginated list and a one-argument per-item view")
+            continue
+        cm, km = by_name[c_contract].module, by_name[k_contract].module
+        wrap_ref = f"_{naming.snake(wrap)}.{wrap}" if wrap else None
+        modules = {cm, km} | ({naming.snake(wrap)} if wrap else set())
+        doc = (
+            f"The items of ``{candidates}`` whose ``{keep}(self)`` is nonzero, ``[lower, upper)`` of"
+            " them; the list and every check read at one block, in batches."
+        )
+        selections.append(
+            Selection(sname, f"_{cm}.{listing.spec_name}", f"_{cm}.{listing.paginate_count}", f"_{km}.{check.spec_name}", wrap_ref, tuple(sorted(modules)), doc)
+        )
     return InstanceModel(
         class_name=cfg.name,
         contract=None,
@@ -1163,6 +1202,7 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: d
         fetches=(),
         validate=validate,
         module=naming.snake(cfg.name),
+        selections=tuple(selections),
     )
 
 

@@ -32,7 +32,7 @@ INSTANCE_METHODS = {
     "Provider": "load get_master get_base_data get_live_data is_provider get_default_agent_disabled get_balance "
     "get_lockup get_unbonding get_unbonding_timestamp get_total_earnings get_frozen_payment get_sanction is_eligible "
     "is_whitelisted announce_master set_default_agent_disabled register_to unregister_from attempt stake unstake "
-    "cancel_unbonding claim_earnings deposit_to_vault withdraw_from_vault snapshot",
+    "cancel_unbonding claim_earnings deposit_to_vault withdraw_from_vault snapshot get_registered_sources",
     "Master": "load get_provider is_master get_balance get_lockup get_unbonding get_total_earnings get_frozen_payment "
     "is_eligible is_whitelisted announce_provider remove_provider remove_container set_agent stake unstake "
     "cancel_unbonding claim_earnings deposit_to_vault withdraw_from_vault snapshot",

@@ -18,6 +18,7 @@ from ogpu.schema.networks import ChainId
 from ogpu.types.options import TxOptions
 from ogpu.types.receipt import Receipt
 from ogpu.protocol import nexus as _nexus
+from ogpu.protocol import source as _source
 from ogpu.protocol import terminal as _terminal
 from ogpu.protocol import vault as _vault
 
@@ -103,6 +104,24 @@ class Provider(_rt.Instance):
             is_whitelisted=_r[13],
             block_number=_block,
         )
+
+    def get_registered_sources(
+        self, lower: int = 0, upper: int | None = None, *, block: BlockId = "latest"
+    ) -> list[_source.Source]:
+        """The items of ``Nexus.getSources`` whose ``Source.getRegistrantId(self)`` is nonzero,
+        ``[lower, upper)`` of them; the list and every check read at one block, in batches.
+        """
+        found = _rt.select(
+            _nexus._F_GET_SOURCES,
+            _nexus._F_GET_SOURCE_COUNT,
+            _source._F_GET_REGISTRANT_ID,
+            self.address,
+            lower,
+            upper,
+            chain=self.chain,
+            block=block,
+        )
+        return [_source.Source(_a, chain=self.chain) for _a in found]
 
     def announce_master(
         self, master: str, *, signer: Signer | None = None, tx: TxOptions | None = None

@@ -2,19 +2,20 @@
 
 Pairing, staking, registration, attempts and the vault rules are methods of the generated
 :class:`ogpu.protocol.Provider` and :class:`ogpu.protocol.Master`. This module adds the two
-composed operations they lack:
+composed operations:
 
 - :func:`submit_response`: upload a result to IPFS, then ``Nexus.submitResponse``, after a
   pre-flight that makes sure the chain will take it (nothing is uploaded on refusal);
-- :func:`get_registered_sources`: the sources a provider is registered to, read at one block.
+- :func:`get_registered_sources`: the sources a provider is registered to, read at one block
+  (the same as ``Provider(address).get_registered_sources()``).
 """
 
 from __future__ import annotations
 
 from typing import Any, Union
 
-from ogpu.client._calls import check_range, prepare_write
-from ogpu.client.preflight import chain_now, latest_block
+from ogpu.client._calls import prepare_write
+from ogpu.client.preflight import chain_now
 from ogpu.core.codec import to_address
 from ogpu.core.errors import (
     DecodeError,
@@ -26,8 +27,8 @@ from ogpu.core.errors import (
 )
 from ogpu.ipfs import publish_to_ipfs
 from ogpu.protocol import nexus
-from ogpu.protocol import source as _source
 from ogpu.protocol import task as _task
+from ogpu.protocol.provider import Provider
 from ogpu.protocol.response import Response
 from ogpu.protocol.source import Source
 from ogpu.runtime.contract import Call, batch_call, extract
@@ -43,7 +44,6 @@ __all__ = ["RESPONSE_FILENAME", "get_registered_sources", "submit_response"]
 
 RESPONSE_FILENAME = "response.json"
 _CLOSED = (TaskStatus.CANCELED, TaskStatus.FINALIZED)
-_BATCH = 200  # registrant-id reads per JSON-RPC batch
 
 ResponseData = Union[dict[str, Any], str, SupportsModelDump]
 
@@ -99,17 +99,7 @@ def get_registered_sources(
     Reads the Nexus source list and each source's ``getRegistrantId(provider)``, all pinned to
     one block (a registrant id of 0 means not registered; ``unregister`` resets it).
     """
-    account = to_address(provider, "provider")
-    check_range(lower, upper)
-    block = latest_block(chain)
-    candidates = nexus.get_sources(chain=chain, block=block)
-    registered: list[Source] = []
-    for start in range(0, len(candidates), _BATCH):
-        page = candidates[start : start + _BATCH]
-        calls = [Call(_source._F_GET_REGISTRANT_ID, (account,), item) for item in page]
-        _, ids = batch_call(calls, chain=chain, block=block)
-        registered += [Source(item, chain=chain) for item, rid in zip(page, ids) if rid != 0]
-    return registered[lower:upper]
+    return Provider(to_address(provider, "provider"), chain=chain).get_registered_sources(lower, upper)
 
 
 def _check_can_submit(task: str, provider: str, chain: ChainId | None) -> int:

@@ -367,3 +367,31 @@ def enumerate_until_revert(
                 return items
             items.append(_decode_output(fn, reply))
     raise InvalidParamsError("limit", f"more than {limit} items; read them with explicit indices", context=fn.label)
+
+
+def select(
+    candidates: Fn[list[str]],
+    count: Fn[int],
+    keep: Fn[Any],
+    arg: Any,
+    lower: int = 0,
+    upper: int | None = None,
+    *,
+    chain: ChainId | None = None,
+    block: BlockId | None = None,
+    chunk: int = 100,
+) -> list[str]:
+    """The addresses of a paginated list for which ``keep(arg)``, called on each of them, is
+    nonzero (or true); ``[lower, upper)`` of the kept ones. The count, the list and every check
+    are read at one block, ``chunk`` calls per JSON-RPC batch."""
+    if not isinstance(lower, int) or lower < 0 or (upper is not None and (not isinstance(upper, int) or upper < lower)):
+        raise InvalidParamsError("lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=keep.label)
+    chain_id = _chain(chain)
+    pinned, (total,) = batch_call([Call(count, ())], chain=chain_id, block=None if block in (None, "latest") else block)
+    items = paginate(candidates, count, 0, total, chain=chain_id, block=pinned, chunk=chunk)
+    kept: list[str] = []
+    for start in range(0, len(items), chunk):
+        page = items[start : start + chunk]
+        _, flags = batch_call([Call(keep, (arg,), item) for item in page], chain=chain_id, block=pinned)
+        kept += [item for item, flag in zip(page, flags) if flag]
+    return kept[lower:upper]
