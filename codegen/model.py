@@ -412,7 +412,7 @@ class InstanceModel:
     module: str
     follows: tuple[FollowModel, ...] = ()
     projections: tuple[Projection, ...] = ()
-    deprecated: tuple[tuple[str, str], ...] = ()  # (old name, method it forwards to)
+    deprecated: tuple[tuple[str, str, str], ...] = ()  # (old name, method it forwards to, its type)
     selections: tuple[Selection, ...] = ()
 
     @property
@@ -1003,13 +1003,18 @@ def _instance(
             continue
         wrap = f"_{naming.snake(cls)}.{cls}" if cls else None
         projections.append(Projection(pname, method, attribute, wrap or annotation, wrap))
-    method_names = {m.name for m in final.values()} | {f"fetch_{f}" for f, _ in cfg.fetch} | {p.name for p in projections}
+    returns = {m.name: m.returns for m in final.values()}
+    returns.update({f"fetch_{f}": "dict[str, Any]" for f, _ in cfg.fetch})
+    returns.update({p.name: p.annotation for p in projections})
+    deprecated = []
     for old, new in cfg.deprecated:
-        if new not in method_names:
+        if new not in returns:
             problems.append(f"{where}.deprecated.{old}: no method {new}")
+            continue
+        deprecated.append((old, new, returns[new]))
     return InstanceModel(
         projections=tuple(projections),
-        deprecated=cfg.deprecated,
+        deprecated=tuple(deprecated),
         follows=tuple(follows),
         class_name=cfg.class_name or contract.name,
         contract=contract.name,

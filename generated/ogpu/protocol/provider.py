@@ -66,7 +66,8 @@ class Provider(_rt.Instance):
         return self
 
     def snapshot(self) -> ProviderSnapshot:
-        """Every field below in ONE JSON-RPC batch, pinned to one block."""
+        """Every field of :class:`ProviderSnapshot` in ONE JSON-RPC batch, all read at the
+        block it records in ``block_number``."""
         _block, _r = _rt.batch_call(
             (
                 _rt.Call(_terminal._F_MASTER_OF, (self.address,)),

@@ -336,7 +336,8 @@ class Response(_rt.Instance):
         return self
 
     def snapshot(self) -> ResponseSnapshot:
-        """Every field below in ONE JSON-RPC batch, pinned to one block."""
+        """Every field of :class:`ResponseSnapshot` in ONE JSON-RPC batch, all read at the
+        block it records in ``block_number``."""
         _block, _r = _rt.batch_call(
             (
                 _rt.Call(_F_GET_RESPONSE_PARAMS, (), self.address),

@@ -632,7 +632,8 @@ class Source(_rt.Instance):
         return self
 
     def snapshot(self) -> SourceSnapshot:
-        """Every field below in ONE JSON-RPC batch, pinned to one block."""
+        """Every field of :class:`SourceSnapshot` in ONE JSON-RPC batch, all read at the
+        block it records in ``block_number``."""
         _block, _r = _rt.batch_call(
             (
                 _rt.Call(_F_GET_CLIENT, (), self.address),
@@ -658,7 +659,7 @@ class Source(_rt.Instance):
         url = self.get_source_params().imageMetadataUrl
         return fetch_ipfs_json(url)
 
-    def get_metadata(self) -> Any:
+    def get_metadata(self) -> dict[str, Any]:
         """Deprecated 0.2.1 name: use :meth:`fetch_metadata`."""
         warnings.warn(
             "Source.get_metadata() is deprecated; use fetch_metadata()",

@@ -664,7 +664,8 @@ class Task(_rt.Instance):
         return self
 
     def snapshot(self) -> TaskSnapshot:
-        """Every field below in ONE JSON-RPC batch, pinned to one block."""
+        """Every field of :class:`TaskSnapshot` in ONE JSON-RPC batch, all read at the
+        block it records in ``block_number``."""
         _block, _r = _rt.batch_call(
             (
                 _rt.Call(_F_GET_SOURCE, (), self.address),
@@ -696,7 +697,7 @@ class Task(_rt.Instance):
         url = self.get_task_params().config
         return fetch_ipfs_json(url)
 
-    def get_metadata(self) -> Any:
+    def get_metadata(self) -> dict[str, Any]:
         """Deprecated 0.2.1 name: use :meth:`fetch_metadata`."""
         warnings.warn(
             "Task.get_metadata() is deprecated; use fetch_metadata()",

@@ -58,7 +58,8 @@ class Master(_rt.Instance):
         return self
 
     def snapshot(self) -> MasterSnapshot:
-        """Every field below in ONE JSON-RPC batch, pinned to one block."""
+        """Every field of :class:`MasterSnapshot` in ONE JSON-RPC batch, all read at the
+        block it records in ``block_number``."""
         _block, _r = _rt.batch_call(
             (
                 _rt.Call(_terminal._F_GET_PROVIDER_OF, (self.address,)),
