@@ -63,7 +63,9 @@ def read_abi(path: Path) -> AbiFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise AbiError([f"{path}: cannot read: {exc}"]) from exc
     except json.JSONDecodeError as exc:
-        raise AbiError([f"{path}: not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]) from exc
+        raise AbiError(
+            [f"{path}: not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]
+        ) from exc
     if isinstance(document, dict):
         if "abi" not in document:
             raise AbiError([f"{path}: an object without an 'abi' key is not an ABI or an artifact"])
@@ -96,9 +98,13 @@ def validate_entry(index: int, entry: object) -> list[str]:
     if kind in ("function", "constructor", "fallback", "receive"):
         mut = entry.get("stateMutability")
         if mut not in MUTABILITIES:
-            problems.append(f"{label}: 'stateMutability' must be one of {', '.join(MUTABILITIES)}, got {mut!r}")
+            problems.append(
+                f"{label}: 'stateMutability' must be one of {', '.join(MUTABILITIES)}, got {mut!r}"
+            )
     if kind in ("function", "constructor", "event", "error"):
-        problems.extend(_check_params(label, "inputs", entry.get("inputs", []), event=kind == "event"))
+        problems.extend(
+            _check_params(label, "inputs", entry.get("inputs", []), event=kind == "event")
+        )
     if kind == "function":
         problems.extend(_check_params(label, "outputs", entry.get("outputs", []), event=False))
     return problems
@@ -122,13 +128,19 @@ def _check_params(label: str, key: str, params: object, *, event: bool) -> list[
         if event and not isinstance(param.get("indexed", False), bool):
             problems.append(f"{where}: 'indexed' must be true or false")
         if typ.startswith("tuple"):
-            problems.extend(_check_params(where, "components", param.get("components"), event=False))
+            problems.extend(
+                _check_params(where, "components", param.get("components"), event=False)
+            )
     return problems
 
 
 def _entry_sort_key(entry: dict[str, Any]) -> tuple[int, str, str]:
     kind = entry.get("type", "function")
-    return (ENTRY_TYPES.index(kind), entry.get("name", ""), signature_types(entry.get("inputs", [])))
+    return (
+        ENTRY_TYPES.index(kind),
+        entry.get("name", ""),
+        signature_types(entry.get("inputs", [])),
+    )
 
 
 def signature_types(params: list[dict[str, Any]]) -> str:
@@ -143,7 +155,9 @@ def canonical_type(param: dict[str, Any]) -> str:
     return typ
 
 
-def canonicalize(entries: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+def canonicalize(
+    entries: list[dict[str, Any]] | tuple[dict[str, Any], ...],
+) -> list[dict[str, Any]]:
     """Entries in a stable order (constructor, functions, events, errors; by name, then
     signature). Parameter order is meaning and is kept; ``type`` defaults are made explicit."""
     normalised = []
@@ -170,7 +184,9 @@ def load_abi_dir(directory: Path) -> dict[str, AbiFile]:
             problems.extend(exc.problems)
             continue
         if abi.contract in files:
-            problems.append(f"{path}: contract {abi.contract} also comes from {files[abi.contract].path}")
+            problems.append(
+                f"{path}: contract {abi.contract} also comes from {files[abi.contract].path}"
+            )
         files[abi.contract] = abi
     if problems:
         raise AbiError(problems)
@@ -180,7 +196,9 @@ def load_abi_dir(directory: Path) -> dict[str, AbiFile]:
 NOTICE_NAME = "NOTICE.md"
 
 
-def import_abis(sources: list[Path], out_dir: Path, attribution: str | None) -> list[tuple[Path, str]]:
+def import_abis(
+    sources: list[Path], out_dir: Path, attribution: str | None
+) -> list[tuple[Path, str]]:
     """Plan the canonical files for ``out_dir`` from ABI files or folders.
 
     Returns (path, text) pairs; the caller writes them. A ``README.md`` next to the inputs, or
@@ -200,12 +218,16 @@ def import_abis(sources: list[Path], out_dir: Path, attribution: str | None) -> 
             problems.extend(exc.problems)
             continue
         if abi.contract in abis:
-            problems.append(f"{path}: contract {abi.contract} also comes from {abis[abi.contract].path}")
+            problems.append(
+                f"{path}: contract {abi.contract} also comes from {abis[abi.contract].path}"
+            )
         abis[abi.contract] = abi
     if problems:
         raise AbiError(problems)
     if attribution is None:
-        readmes = sorted({p.parent.parent / "README.md" for p in paths} | {p.parent / "README.md" for p in paths})
+        readmes = sorted(
+            {p.parent.parent / "README.md" for p in paths} | {p.parent / "README.md" for p in paths}
+        )
         found = [r for r in readmes if r.is_file()]
         attribution = found[0].read_text(encoding="utf-8") if found else None
     planned: list[tuple[Path, str]] = []
@@ -213,7 +235,9 @@ def import_abis(sources: list[Path], out_dir: Path, attribution: str | None) -> 
     for name in sorted(abis):
         text = canonical_json(canonicalize(abis[name].entries))
         planned.append((out_dir / f"{name}.json", text))
-        lines.append(f"| `{name}.json` | `{abis[name].path.name}` | `{hashlib.sha256(text.encode()).hexdigest()[:16]}` |")
+        lines.append(
+            f"| `{name}.json` | `{abis[name].path.name}` | `{hashlib.sha256(text.encode()).hexdigest()[:16]}` |"
+        )
     notice = [
         "# Imported ABIs",
         "",

@@ -127,10 +127,14 @@ def _pairs(table: object, where: str, problems: list[str]) -> tuple[tuple[str, s
     return tuple((str(k), str(v)) for k, v in table.items())
 
 
-def _rows(value: object, width: int, where: str, problems: list[str]) -> tuple[tuple[str, ...], ...]:
+def _rows(
+    value: object, width: int, where: str, problems: list[str]
+) -> tuple[tuple[str, ...], ...]:
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(isinstance(r, list) and len(r) == width for r in value):
+    if not isinstance(value, list) or not all(
+        isinstance(r, list) and len(r) == width for r in value
+    ):
         problems.append(f"{where}: expected a list of {width}-item lists")
         return ()
     return tuple(tuple(str(x) for x in row) for row in value)
@@ -160,14 +164,18 @@ def load_config(path: Path) -> Config:
                     abi_set=str(net["abi_set"]),
                     rpc=str(net["rpc"]),
                     confirmations=int(net.get("confirmations", 0)),
-                    addresses=tuple(sorted((str(k), str(v)) for k, v in net.get("addresses", {}).items())),
+                    addresses=tuple(
+                        sorted((str(k), str(v)) for k, v in net.get("addresses", {}).items())
+                    ),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{path}: networks[{i}]: missing or invalid {exc}")
     default_network = str(package.get("default_network", networks[0].key if networks else ""))
     if networks and default_network not in {n.key for n in networks}:
-        problems.append(f"{path}: [package] default_network {default_network!r} is not a network key")
+        problems.append(
+            f"{path}: [package] default_network {default_network!r} is not a network key"
+        )
     enums = []
     for ename, e in raw.get("enums", {}).items():
         kind = e.get("kind", "IntEnum")
@@ -176,12 +184,16 @@ def load_config(path: Path) -> Config:
         members = tuple((str(m), int(v)) for m, v in e.get("members", []))
         if not members:
             problems.append(f"{path}: enums.{ename} has no members")
-        enums.append(EnumConfig(ename, kind, e.get("internal_type"), members, tuple(e.get("fields", []))))
+        enums.append(
+            EnumConfig(ename, kind, e.get("internal_type"), members, tuple(e.get("fields", [])))
+        )
     contracts = []
     for cname, c in raw.get("contracts", {}).items():
         kind = c.get("kind")
         if kind not in ("singleton", "instance", "discovered"):
-            problems.append(f"{path}: contracts.{cname}.kind must be singleton, instance or discovered")
+            problems.append(
+                f"{path}: contracts.{cname}.kind must be singleton, instance or discovered"
+            )
         routes = tuple(
             RouteConfig(rname, str(r["call"]), str(r["self"]), r.get("role"))
             for rname, r in c.get("routes", {}).items()
@@ -249,7 +261,8 @@ def load_config(path: Path) -> Config:
             if role is not None and role not in role_names:
                 problems.append(f"{path}: contracts.{c.name}: unknown role {role!r}")
     struct_defaults = tuple(
-        (sname, tuple(s.get("defaults", {}).items())) for sname, s in sorted(raw.get("structs", {}).items())
+        (sname, tuple(s.get("defaults", {}).items()))
+        for sname, s in sorted(raw.get("structs", {}).items())
     )
     if problems:
         raise ConfigError(problems)

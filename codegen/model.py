@@ -266,7 +266,11 @@ class InstanceMethod:
     def docstring(self) -> str:
         f = self.function
         note = signer_note(f.is_read, f.explicit_signer, self.role_env)
-        mine = " The signer must be this account (``SignerMismatchError``)." if self.check_signer else ""
+        mine = (
+            " The signer must be this account (``SignerMismatchError``)."
+            if self.check_signer
+            else ""
+        )
         return f.doc + note + mine
 
     @property
@@ -485,7 +489,8 @@ class Enumerator:
     def params(self) -> tuple[Param, ...]:
         given = self.param_names
         return tuple(
-            Param(p.abi_name, given[i] if i < len(given) else p.name, p.type) for i, p in enumerate(self.function.inputs[:-1])
+            Param(p.abi_name, given[i] if i < len(given) else p.name, p.type)
+            for i, p in enumerate(self.function.inputs[:-1])
         )
 
     def encoded_prefix(self) -> str:
@@ -616,7 +621,9 @@ def _topic(signature: str) -> str:
 
 
 class _Builder:
-    def __init__(self, config: Config, abi_sets: dict[str, dict[str, AbiFile]], version: str) -> None:
+    def __init__(
+        self, config: Config, abi_sets: dict[str, dict[str, AbiFile]], version: str
+    ) -> None:
         self.config = config
         self.abi_sets = abi_sets
         self.version = version
@@ -633,7 +640,9 @@ class _Builder:
         internal = str(param.get("internalType", ""))
         array = re.search(r"(\[\d*\])+$", typ)
         if array:
-            inner_param = dict(param, type=typ[: array.start()] + re.sub(r"\[\d*\]$", "", array.group(0)))
+            inner_param = dict(
+                param, type=typ[: array.start()] + re.sub(r"\[\d*\]$", "", array.group(0))
+            )
             inner_param["internalType"] = re.sub(r"\[\d*\]$", "", internal)
             item = self.abi_type(inner_param, where)
             return AbiType("array", canonical_type(param), f"list[{item.py}]", item=item)
@@ -661,7 +670,9 @@ class _Builder:
     def struct_for(self, param: dict[str, Any], where: str) -> StructModel:
         internal = str(param.get("internalType", ""))
         match = re.match(r"^struct (?:[A-Za-z0-9_]+\.)?([A-Za-z0-9_]+)$", internal)
-        name = match.group(1) if match else naming.pascal(param.get("name", "") or "Tuple") + "Struct"
+        name = (
+            match.group(1) if match else naming.pascal(param.get("name", "") or "Tuple") + "Struct"
+        )
         components = param.get("components", [])
         defaults = self.struct_defaults.get(name, {})
         fields = []
@@ -682,7 +693,9 @@ class _Builder:
             _STRUCT_FIELD_TYPES[(name, f.name)] = f.type.py
         known = self.structs.get(name)
         if known is not None and known.solidity != model.solidity:
-            self.problems.append(f"{where}: struct {name} has two shapes: {known.solidity} and {model.solidity}")
+            self.problems.append(
+                f"{where}: struct {name} has two shapes: {known.solidity} and {model.solidity}"
+            )
         self.structs.setdefault(name, model)
         return model
 
@@ -702,7 +715,11 @@ class _Builder:
         overloads: dict[str, int] = {}
         for entry, _ in by_sig.values():
             overloads[entry["name"]] = overloads.get(entry["name"], 0) + 1
-        explicit = {naming.snake(e["name"]) for e, _ in by_sig.values() if naming.is_explicit_getter(e["name"])}
+        explicit = {
+            naming.snake(e["name"])
+            for e, _ in by_sig.values()
+            if naming.is_explicit_getter(e["name"])
+        }
         # Names the config gives composed helpers (``enumerate``) are not taken by 1:1 getters.
         claimed = {name for name, _ in cfg.enumerate} if cfg else set()
         roles = dict(cfg.roles) if cfg else {}
@@ -718,7 +735,9 @@ class _Builder:
             else:
                 py = naming.snake(name)
             if overloads[name] > 1:
-                py += "_" + naming.overload_suffix([canonical_type(p) for p in entry.get("inputs", [])])
+                py += "_" + naming.overload_suffix(
+                    [canonical_type(p) for p in entry.get("inputs", [])]
+                )
             where = f"{contract}.{name}"
             taken: set[str] = set()
             pay = payable.get(where)
@@ -733,11 +752,19 @@ class _Builder:
                 for i, p in enumerate(entry.get("inputs", []))
             )
             outputs = tuple(
-                Param(p.get("name", ""), naming.field_name(p.get("name", ""), i), self.abi_type(p, f"{where}.return"))
+                Param(
+                    p.get("name", ""),
+                    naming.field_name(p.get("name", ""), i),
+                    self.abi_type(p, f"{where}.return"),
+                )
                 for i, p in enumerate(entry.get("outputs", []))
             )
             flattened = self.flattened_struct(outputs) if read and len(outputs) > 1 else None
-            role = None if (cfg and cfg.explicit_signer) else roles.get(name, cfg.default_role if cfg else None)
+            role = (
+                None
+                if (cfg and cfg.explicit_signer)
+                else roles.get(name, cfg.default_role if cfg else None)
+            )
             models.append(
                 FunctionModel(
                     contract=contract,
@@ -749,7 +776,9 @@ class _Builder:
                     outputs=outputs,
                     mutability=str(entry["stateMutability"]),
                     abi_sets=tuple(sorted(sets)),
-                    chain_ids=tuple(sorted(n.chain_id for n in self.config.networks if n.abi_set in sets)),
+                    chain_ids=tuple(
+                        sorted(n.chain_id for n in self.config.networks if n.abi_set in sets)
+                    ),
                     returns=self.returns(read, outputs, flattened),
                     role=None if read else role,
                     explicit_signer=bool(cfg and cfg.explicit_signer),
@@ -770,7 +799,9 @@ class _Builder:
             names[fn.name] = fn.signature
         return tuple(sorted(models, key=lambda f: f.name))
 
-    def paginated(self, contract: str, cfg: ContractConfig | None, models: list[FunctionModel]) -> list[FunctionModel]:
+    def paginated(
+        self, contract: str, cfg: ContractConfig | None, models: list[FunctionModel]
+    ) -> list[FunctionModel]:
         """``paginate``: a ``getX(lower, upper)`` view reads everything by default, in chunks,
         with its count, all pinned to one block."""
         if cfg is None or not cfg.paginate:
@@ -787,19 +818,36 @@ class _Builder:
                 continue
             count_name, drop = settings[fn.abi_name]
             count = by_abi.get(count_name)
-            shape_ok = len(fn.inputs) >= 2 and all(p.type.solidity == "uint256" for p in fn.inputs[-2:])
-            if count is None or not shape_ok or len(fn.outputs) != 1 or fn.outputs[0].type.kind != "array":
+            shape_ok = len(fn.inputs) >= 2 and all(
+                p.type.solidity == "uint256" for p in fn.inputs[-2:]
+            )
+            if (
+                count is None
+                or not shape_ok
+                or len(fn.outputs) != 1
+                or fn.outputs[0].type.kind != "array"
+            ):
                 self.problems.append(
                     f"contracts.{contract}.paginate.{fn.abi_name}: needs (..., uint256 lower, uint256 upper) -> array and a count view {count_name!r}"
                 )
                 out.append(fn)
                 continue
             doc = (
-                fn.doc + f" Reads ``[lower, upper)`` (default: all, up to ``{count_name}``) in chunks,"
+                fn.doc
+                + f" Reads ``[lower, upper)`` (default: all, up to ``{count_name}``) in chunks,"
                 " in one JSON-RPC batch pinned to one block."
                 + (" Empty (zero address) slots are dropped." if drop else "")
             )
-            out.append(FunctionModel(**{**fn.__dict__, "paginate_count": count.spec_name, "drop_zero": drop, "doc": doc}))
+            out.append(
+                FunctionModel(
+                    **{
+                        **fn.__dict__,
+                        "paginate_count": count.spec_name,
+                        "drop_zero": drop,
+                        "doc": doc,
+                    }
+                )
+            )
         return out
 
     def function_doc(self, contract: str, sig: str, entry: dict[str, Any], sets: list[str]) -> str:
@@ -827,7 +875,9 @@ class _Builder:
         if len(outputs) == 1:
             return Returns(outputs[0].type.py, outputs[0].type.decode("_out[0]"))
         annotation = "tuple[" + ", ".join(p.type.py for p in outputs) + "]"
-        return Returns(annotation, py_tuple([p.type.decode(f"_out[{i}]") for i, p in enumerate(outputs)]))
+        return Returns(
+            annotation, py_tuple([p.type.decode(f"_out[{i}]") for i, p in enumerate(outputs)])
+        )
 
     # ---- events and errors ----------------------------------------------------------------
 
@@ -858,7 +908,11 @@ class _Builder:
                 for i, p in enumerate(entry.get("inputs", []))
             )
             address_fields = [f for f in fields if f.type.kind == "address"]
-            scope = cfg.scope if cfg and cfg.scope else (address_fields[0].abi_name if address_fields else None)
+            scope = (
+                cfg.scope
+                if cfg and cfg.scope
+                else (address_fields[0].abi_name if address_fields else None)
+            )
             scope_field = next((f.name for f in fields if f.abi_name == scope), None)
             models.append(
                 EventModel(
@@ -902,10 +956,24 @@ class _Builder:
             names.add(cls)
             taken: set[str] = set()
             fields = tuple(
-                Param(p.get("name", ""), naming.param_name(p.get("name", ""), i, taken=taken), self.abi_type(p, f"error {name}"))
+                Param(
+                    p.get("name", ""),
+                    naming.param_name(p.get("name", ""), i, taken=taken),
+                    self.abi_type(p, f"error {name}"),
+                )
                 for i, p in enumerate(entry.get("inputs", []))
             )
-            models.append(ErrorModel(name, cls, sig, _selector(sig), fields, bases.get(name, ""), tuple(sorted(contracts))))
+            models.append(
+                ErrorModel(
+                    name,
+                    cls,
+                    sig,
+                    _selector(sig),
+                    fields,
+                    bases.get(name, ""),
+                    tuple(sorted(contracts)),
+                )
+            )
         return tuple(models)
 
 
@@ -917,7 +985,9 @@ def _sig_types(params: list[dict[str, Any]]) -> str:
 # Instances
 
 
-def _find(contract: ContractModel, abi_name: str, problems: list[str], where: str) -> FunctionModel | None:
+def _find(
+    contract: ContractModel, abi_name: str, problems: list[str], where: str
+) -> FunctionModel | None:
     fn = next((f for f in contract.functions if f.abi_name == abi_name), None)
     if fn is None:
         problems.append(f"{where}: {contract.name} has no function {abi_name}")
@@ -925,7 +995,11 @@ def _find(contract: ContractModel, abi_name: str, problems: list[str], where: st
 
 
 def _instance(
-    contract: ContractModel, cfg: ContractConfig, by_name: dict[str, ContractModel], roles: dict[str, str], problems: list[str]
+    contract: ContractModel,
+    cfg: ContractConfig,
+    by_name: dict[str, ContractModel],
+    roles: dict[str, str],
+    problems: list[str],
 ) -> InstanceModel:
     where = f"contracts.{contract.name}"
     wrap = dict(cfg.wrap)
@@ -953,18 +1027,41 @@ def _instance(
             problems.append(f"{where}.routes.{route.name}: unknown contract {cname}")
         if fn is None or target is None:
             continue
-        bind = next((p.name for p in fn.inputs if p.abi_name == route.self_param or p.name == route.self_param), None)
+        bind = next(
+            (
+                p.name
+                for p in fn.inputs
+                if p.abi_name == route.self_param or p.name == route.self_param
+            ),
+            None,
+        )
         if bind is None:
-            problems.append(f"{where}.routes.{route.name}: {route.call} has no parameter {route.self_param}")
+            problems.append(
+                f"{where}.routes.{route.name}: {route.call} has no parameter {route.self_param}"
+            )
             continue
         role = route.role or fn.role
-        routes[route.name] = InstanceMethod(route.name, target.module, fn, bind, False, None, role, roles.get(role or ""))
+        routes[route.name] = InstanceMethod(
+            route.name, target.module, fn, bind, False, None, role, roles.get(role or "")
+        )
     for alias, abi_name in cfg.aliases:
         target_method = by_abi.get(abi_name)
         if target_method is None:
             problems.append(f"{where}.aliases.{alias}: no function {abi_name}")
             continue
-        routes.setdefault(alias, InstanceMethod(alias, contract.module, target_method.function, "__address__", False, target_method.wrap, target_method.role, target_method.role_env))
+        routes.setdefault(
+            alias,
+            InstanceMethod(
+                alias,
+                contract.module,
+                target_method.function,
+                "__address__",
+                False,
+                target_method.wrap,
+                target_method.role,
+                target_method.role_env,
+            ),
+        )
     final = {m.name: m for m in methods}
     final.update(routes)
     snapshot = []
@@ -988,7 +1085,9 @@ def _instance(
         first_abi, second_abi = spec.split(">")
         first, second = by_abi.get(first_abi), by_abi.get(second_abi)
         if first is None or second is None or len(second.params) != 1:
-            problems.append(f"{where}.follow.{fname}: needs a view and a one-argument view, got {spec}")
+            problems.append(
+                f"{where}.follow.{fname}: needs a view and a one-argument view, got {spec}"
+            )
             continue
         follows.append(FollowModel(fname, first, second))
     projections = []
@@ -999,7 +1098,9 @@ def _instance(
         struct = method.function.returns.annotation if method else ""
         annotation = _STRUCT_FIELD_TYPES.get((struct, attribute))
         if method is None or annotation is None:
-            problems.append(f"{where}.project.{pname}: {source} is not a field of a struct-returning view")
+            problems.append(
+                f"{where}.project.{pname}: {source} is not a field of a struct-returning view"
+            )
             continue
         wrap = f"_{naming.snake(cls)}.{cls}" if cls else None
         projections.append(Projection(pname, method, attribute, wrap or annotation, wrap))
@@ -1045,7 +1146,11 @@ def _validate(
     target = by_name.get(cname)
     fn = _find(target, fname, problems, f"{where}.validate") if target else None
     if target is None or fn is None:
-        problems.append(f"{where}.validate: unknown function {spec['call']}") if target is None else None
+        (
+            problems.append(f"{where}.validate: unknown function {spec['call']}")
+            if target is None
+            else None
+        )
         return None
     modules = {target.module}
     expr = "self.address"
@@ -1079,7 +1184,9 @@ def _validate(
     return ValidateModel(expression, f"{spec['call']}({arg}) is {expect}", tuple(sorted(modules)))
 
 
-def _aliases(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[tuple[str, str], ...]:
+def _aliases(
+    contract: ContractModel, cfg: ContractConfig, problems: list[str]
+) -> tuple[tuple[str, str], ...]:
     names = {f.name for f in contract.functions}
     out = []
     for alias, abi_name in cfg.aliases:
@@ -1087,18 +1194,24 @@ def _aliases(contract: ContractModel, cfg: ContractConfig, problems: list[str]) 
         if fn is None:
             problems.append(f"contracts.{contract.name}.aliases.{alias}: no function {abi_name}")
         elif alias in names:
-            problems.append(f"contracts.{contract.name}.aliases.{alias}: already the name of a generated function")
+            problems.append(
+                f"contracts.{contract.name}.aliases.{alias}: already the name of a generated function"
+            )
         else:
             out.append((alias, fn.name))
     return tuple(sorted(out))
 
 
-def _extractors(cfg: ContractConfig, by_name: dict[str, ContractModel], problems: list[str]) -> tuple[Extractor, ...]:
+def _extractors(
+    cfg: ContractConfig, by_name: dict[str, ContractModel], problems: list[str]
+) -> tuple[Extractor, ...]:
     out = []
     for name, spec in cfg.extract:
         cname, ename, fname = (spec.split(".") + ["", ""])[:3]
         contract = by_name.get(cname)
-        event = next((e for e in contract.events if e.abi_name == ename), None) if contract else None
+        event = (
+            next((e for e in contract.events if e.abi_name == ename), None) if contract else None
+        )
         field = next((f for f in event.fields if f.abi_name == fname), None) if event else None
         if event is None or field is None:
             problems.append(f"contracts.{cfg.name}.extract.{name}: no event field {spec}")
@@ -1107,23 +1220,37 @@ def _extractors(cfg: ContractConfig, by_name: dict[str, ContractModel], problems
     return tuple(out)
 
 
-def _enumerators(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[Enumerator, ...]:
+def _enumerators(
+    contract: ContractModel, cfg: ContractConfig, problems: list[str]
+) -> tuple[Enumerator, ...]:
     out = []
     names = {f.name for f in contract.functions}
     for name, spec in cfg.enumerate:
         abi_name, _, given = spec.partition(":")
         fn = next((f for f in contract.functions if f.abi_name == abi_name), None)
-        if fn is None or not fn.is_read or not fn.inputs or fn.inputs[-1].type.solidity != "uint256" or len(fn.outputs) != 1:
-            problems.append(f"contracts.{contract.name}.enumerate.{name}: {abi_name} is not a view indexed by a last uint256")
+        if (
+            fn is None
+            or not fn.is_read
+            or not fn.inputs
+            or fn.inputs[-1].type.solidity != "uint256"
+            or len(fn.outputs) != 1
+        ):
+            problems.append(
+                f"contracts.{contract.name}.enumerate.{name}: {abi_name} is not a view indexed by a last uint256"
+            )
             continue
         if name in names:
-            problems.append(f"contracts.{contract.name}.enumerate.{name}: already the name of a generated function")
+            problems.append(
+                f"contracts.{contract.name}.enumerate.{name}: already the name of a generated function"
+            )
             continue
         out.append(Enumerator(name, fn, tuple(n.strip() for n in given.split(",") if n.strip())))
     return tuple(out)
 
 
-def _partials(contract: ContractModel, cfg: ContractConfig, problems: list[str]) -> tuple[Partial, ...]:
+def _partials(
+    contract: ContractModel, cfg: ContractConfig, problems: list[str]
+) -> tuple[Partial, ...]:
     out = []
     for name, call, fixed in cfg.partials:
         fn = next((f for f in contract.functions if f.abi_name == call), None)
@@ -1133,13 +1260,20 @@ def _partials(contract: ContractModel, cfg: ContractConfig, problems: list[str])
         by_abi = {p.abi_name: p.name for p in fn.inputs}
         unknown = [k for k, _ in fixed if k not in by_abi]
         if unknown:
-            problems.append(f"contracts.{contract.name}.partials.{name}: {call} has no parameter {unknown[0]}")
+            problems.append(
+                f"contracts.{contract.name}.partials.{name}: {call} has no parameter {unknown[0]}"
+            )
             continue
         out.append(Partial(name, fn, tuple((by_abi[k], repr(v)) for k, v in fixed)))
     return tuple(out)
 
 
-def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: dict[str, str], problems: list[str]) -> InstanceModel:
+def _synthetic(
+    cfg: SyntheticConfig,
+    by_name: dict[str, ContractModel],
+    roles: dict[str, str],
+    problems: list[str],
+) -> InstanceModel:
     where = f"synthetic.{cfg.name}"
     methods = []
     by_method: dict[str, InstanceMethod] = {}
@@ -1169,7 +1303,9 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: d
         else:
             bound = None
         role = None if fn.explicit_signer else (cfg.default_role if fn.role is not None else None)
-        method = InstanceMethod(mname, contract.module, fn, bound, check, None, role, roles.get(role or ""))
+        method = InstanceMethod(
+            mname, contract.module, fn, bound, check, None, role, roles.get(role or "")
+        )
         methods.append(method)
         by_method[mname] = method
     snapshot = []
@@ -1183,10 +1319,25 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: d
     for sname, candidates, keep, wrap in cfg.select:
         c_contract, c_fn = candidates.split(".")
         k_contract, k_fn = keep.split(".")
-        listing = _find(by_name[c_contract], c_fn, problems, f"{where}.select.{sname}") if c_contract in by_name else None
-        check = _find(by_name[k_contract], k_fn, problems, f"{where}.select.{sname}") if k_contract in by_name else None
-        if listing is None or check is None or listing.paginate_count is None or len(check.inputs) != 1:
-            problems.append(f"{where}.select.{sname}: needs a paginated list and a one-argument per-item view")
+        listing = (
+            _find(by_name[c_contract], c_fn, problems, f"{where}.select.{sname}")
+            if c_contract in by_name
+            else None
+        )
+        check = (
+            _find(by_name[k_contract], k_fn, problems, f"{where}.select.{sname}")
+            if k_contract in by_name
+            else None
+        )
+        if (
+            listing is None
+            or check is None
+            or listing.paginate_count is None
+            or len(check.inputs) != 1
+        ):
+            problems.append(
+                f"{where}.select.{sname}: needs a paginated list and a one-argument per-item view"
+            )
             continue
         cm, km = by_name[c_contract].module, by_name[k_contract].module
         wrap_ref = f"_{naming.snake(wrap)}.{wrap}" if wrap else None
@@ -1196,7 +1347,15 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: d
             " them; the list and every check read at one block, in batches."
         )
         selections.append(
-            Selection(sname, f"_{cm}.{listing.spec_name}", f"_{cm}.{listing.paginate_count}", f"_{km}.{check.spec_name}", wrap_ref, tuple(sorted(modules)), doc)
+            Selection(
+                sname,
+                f"_{cm}.{listing.spec_name}",
+                f"_{cm}.{listing.paginate_count}",
+                f"_{km}.{check.spec_name}",
+                wrap_ref,
+                tuple(sorted(modules)),
+                doc,
+            )
         )
     return InstanceModel(
         class_name=cfg.name,
@@ -1214,7 +1373,9 @@ def _synthetic(cfg: SyntheticConfig, by_name: dict[str, ContractModel], roles: d
 # --------------------------------------------------------------------------------------------
 
 
-def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version: str) -> PackageModel:
+def build_model(
+    config: Config, abi_sets: dict[str, dict[str, AbiFile]], version: str
+) -> PackageModel:
     """Build the whole package model; raises :class:`ModelError` listing every problem."""
     builder = _Builder(config, abi_sets, version)
     problems = builder.problems
@@ -1258,7 +1419,11 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
             cname, fname = cfg.discovered_by.split(".")
             fn = _find(by_name[cname], fname, problems, f"contracts.{c.name}.discovered_by")
             discovered = (by_name[cname].module, fn.name) if fn else None
-        instance = _instance(c, cfg, by_name, dict(config.roles), problems) if cfg.kind == "instance" else None
+        instance = (
+            _instance(c, cfg, by_name, dict(config.roles), problems)
+            if cfg.kind == "instance"
+            else None
+        )
         final.append(
             ContractModel(
                 c.name,
@@ -1278,11 +1443,15 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
             )
         )
     by_name = {c.name: c for c in final}
-    synthetic = tuple(_synthetic(s, by_name, dict(config.roles), problems) for s in config.synthetic)
+    synthetic = tuple(
+        _synthetic(s, by_name, dict(config.roles), problems) for s in config.synthetic
+    )
     errors = builder.errors()
     all_hash = hashlib.sha256(
         "".join(
-            canonical_json(list(files[n].entries)) for _, files in sorted(abi_sets.items()) for n in sorted(files)
+            canonical_json(list(files[n].entries))
+            for _, files in sorted(abi_sets.items())
+            for n in sorted(files)
         ).encode()
     ).hexdigest()
     if problems:
@@ -1294,7 +1463,8 @@ def build_model(config: Config, abi_sets: dict[str, dict[str, AbiFile]], version
         abi_hash=all_hash,
         default_network=config.default_network,
         networks=tuple(
-            NetworkModel(n.key, n.enum, n.chain_id, n.abi_set, n.rpc, n.confirmations, n.addresses) for n in config.networks
+            NetworkModel(n.key, n.enum, n.chain_id, n.abi_set, n.rpc, n.confirmations, n.addresses)
+            for n in config.networks
         ),
         roles=config.roles,
         enums=tuple(EnumModel(e.name, e.kind, e.members) for e in config.enums),
@@ -1317,9 +1487,13 @@ def _name_events(contracts: list[ContractModel], problems: list[str]) -> list[Co
         events = []
         for e in c.events:
             shared = len(declared[e.abi_name]) > 1
-            shapes = {x.signature + str([f.indexed for f in x.fields]) for x in declared[e.abi_name]}
+            shapes = {
+                x.signature + str([f.indexed for f in x.fields]) for x in declared[e.abi_name]
+            }
             if len(shapes) > 1:
-                problems.append(f"event {e.abi_name} has different shapes on {', '.join(x.contract for x in declared[e.abi_name])}")
+                problems.append(
+                    f"event {e.abi_name} has different shapes on {', '.join(x.contract for x in declared[e.abi_name])}"
+                )
             prefix = f"{naming.snake(c.name)}_" if shared else ""
             events.append(
                 EventModel(
@@ -1341,6 +1515,12 @@ def _refresh_flattened(builder: _Builder, contract: ContractModel) -> ContractMo
         if fn.is_read and len(fn.outputs) > 1 and fn.flattened_struct is None:
             flat = builder.flattened_struct(fn.outputs)
             if flat:
-                fn = FunctionModel(**{**fn.__dict__, "flattened_struct": flat, "returns": builder.returns(True, fn.outputs, flat)})
+                fn = FunctionModel(
+                    **{
+                        **fn.__dict__,
+                        "flattened_struct": flat,
+                        "returns": builder.returns(True, fn.outputs, flat),
+                    }
+                )
         functions.append(fn)
     return ContractModel(**{**contract.__dict__, "functions": tuple(functions)})

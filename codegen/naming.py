@@ -51,7 +51,10 @@ def pascal(name: str) -> str:
 def is_explicit_getter(solidity_name: str) -> bool:
     """True for names that already read as a getter or predicate (``getX``, ``isX``...)."""
     for prefix in GETTER_PREFIXES:
-        if solidity_name.startswith(prefix) and solidity_name[len(prefix) : len(prefix) + 1].isupper():
+        if (
+            solidity_name.startswith(prefix)
+            and solidity_name[len(prefix) : len(prefix) + 1].isupper()
+        ):
             return True
     return False
 
@@ -63,14 +66,20 @@ def view_name(solidity_name: str) -> str:
     return "get_" + snake(solidity_name)
 
 
-def param_name(raw: str, index: int, *, taken: set[str] | None = None, allow: frozenset[str] = frozenset()) -> str:
+def param_name(
+    raw: str, index: int, *, taken: set[str] | None = None, allow: frozenset[str] = frozenset()
+) -> str:
     """A safe, unique Python parameter name for an ABI input.
 
     ``allow`` lifts a reservation where it cannot clash (``value`` on a function that takes no
     ``value=`` keyword).
     """
     name = snake(raw) if raw else f"arg{index}"
-    if keyword.iskeyword(name) or name in _BUILTINS or (name in RESERVED_PARAMS and name not in allow):
+    if (
+        keyword.iskeyword(name)
+        or name in _BUILTINS
+        or (name in RESERVED_PARAMS and name not in allow)
+    ):
         name += "_"
     if taken is not None:
         base, n = name, 2
@@ -82,7 +91,9 @@ def param_name(raw: str, index: int, *, taken: set[str] | None = None, allow: fr
 
 
 # Fields every event dataclass already has.
-RESERVED_EVENT_FIELDS = frozenset({"block_number", "transaction_hash", "log_index", "block_hash", "contract_address"})
+RESERVED_EVENT_FIELDS = frozenset(
+    {"block_number", "transaction_hash", "log_index", "block_hash", "contract_address"}
+)
 
 
 def field_name(raw: str, index: int) -> str:
@@ -108,7 +119,9 @@ def overload_suffix(types: list[str]) -> str:
     """``["uint256", "address[]"]`` -> ``uint256_address_array``."""
     if not types:
         return "noargs"
-    parts = [re.sub(r"[^a-z0-9]+", "_", t.replace("[]", "_array").lower()).strip("_") for t in types]
+    parts = [
+        re.sub(r"[^a-z0-9]+", "_", t.replace("[]", "_array").lower()).strip("_") for t in types
+    ]
     return "_".join(parts)
 
 

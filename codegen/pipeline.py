@@ -31,7 +31,9 @@ def build(abis_dir: Path, config_path: Path) -> PackageModel:
         raise GenerationError(exc.problems) from exc
 
 
-def plan_package(abis_dir: Path, config_path: Path, template_dir: Path | None = None) -> tuple[str, list[tuple[str, str]]]:
+def plan_package(
+    abis_dir: Path, config_path: Path, template_dir: Path | None = None
+) -> tuple[str, list[tuple[str, str]]]:
     """Return the package name and every file to write, formatted, as (relative path, text)."""
     model = build(abis_dir, config_path)
     try:
@@ -41,7 +43,9 @@ def plan_package(abis_dir: Path, config_path: Path, template_dir: Path | None = 
     # The ABIs ship inside the package (ChainConfig.load_abi), canonical and per ABI set.
     for abi_set, abis in sorted(load_abi_sets(abis_dir, set(model.abi_sets)).items()):
         for name, abi in sorted(abis.items()):
-            files.append((f"schema/abis/{abi_set}/{name}.json", canonical_json(canonicalize(abi.entries))))
+            files.append(
+                (f"schema/abis/{abi_set}/{name}.json", canonical_json(canonicalize(abi.entries)))
+            )
     return model.name, sorted(files)
 
 

@@ -39,13 +39,13 @@ def docstring(text: str, indent: int, width: int = 100) -> str:
     """A triple-quoted docstring wrapped to ``width`` at ``indent`` (black leaves docstrings)."""
     import textwrap
 
-    lines = textwrap.wrap(text, width=width - indent - 3, break_long_words=False, break_on_hyphens=False)
+    lines = textwrap.wrap(
+        text, width=width - indent - 3, break_long_words=False, break_on_hyphens=False
+    )
     if len(lines) <= 1:
         return f'"""{text}"""'
     pad = " " * indent
     return '"""' + ("\n" + pad).join(lines) + "\n" + pad + '"""'
-
-
 
 
 def header(model: PackageModel, source: str) -> str:
@@ -62,7 +62,9 @@ def render_package(model: PackageModel, template_dir: Path | None = None) -> lis
     out: list[tuple[str, str]] = []
 
     def emit(path: str, template: str, source: str, **context: object) -> None:
-        text = env.get_template(template).render(model=model, header=header(model, source), **context)
+        text = env.get_template(template).render(
+            model=model, header=header(model, source), **context
+        )
         out.append((path, text))
 
     emit("schema/__init__.py", "schema/__init__.py.j2", "abis/")
@@ -72,9 +74,19 @@ def render_package(model: PackageModel, template_dir: Path | None = None) -> lis
     emit("schema/errors.py", "schema/errors.py.j2", "abis/")
     emit("schema/events.py", "schema/events.py.j2", "abis/")
     for contract in model.contracts:
-        emit(f"protocol/{contract.module}.py", "protocol/contract.py.j2", f"abis/*/{contract.name}.json", contract=contract)
+        emit(
+            f"protocol/{contract.module}.py",
+            "protocol/contract.py.j2",
+            f"abis/*/{contract.name}.json",
+            contract=contract,
+        )
     for instance in model.synthetic:
-        emit(f"protocol/{instance.module}.py", "protocol/synthetic.py.j2", "the config", instance=instance)
+        emit(
+            f"protocol/{instance.module}.py",
+            "protocol/synthetic.py.j2",
+            "the config",
+            instance=instance,
+        )
     emit("protocol/__init__.py", "protocol/__init__.py.j2", "abis/")
     emit("events/__init__.py", "events/__init__.py.j2", "abis/")
     return sorted(out)

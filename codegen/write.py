@@ -47,7 +47,9 @@ def check_tree(root: Path, files: list[tuple[str, str]]) -> Drift:
     planned = dict(files)
     on_disk = _existing(root)
     changed = sorted(
-        rel for rel, text in planned.items() if rel in on_disk and (root / rel).read_text(encoding="utf-8") != text
+        rel
+        for rel, text in planned.items()
+        if rel in on_disk and (root / rel).read_text(encoding="utf-8") != text
     )
     missing = sorted(set(planned) - on_disk)
     extra = sorted(on_disk - set(planned))

@@ -54,11 +54,20 @@ def main(rounds: int = 300) -> None:
             "jsonrpc": "2.0",
             "id": 1,
             "method": "eth_call",
-            "params": [{"to": vault_address, "data": "0x" + (selector + bytes(12) + bytes.fromhex(client["address"][2:])).hex()}, "latest"],
+            "params": [
+                {
+                    "to": vault_address,
+                    "data": "0x"
+                    + (selector + bytes(12) + bytes.fromhex(client["address"][2:])).hex(),
+                },
+                "latest",
+            ],
         }
 
         def raw() -> int:
-            reply = session.post(net.rpc_url, data=json.dumps(payload), headers={"Content-Type": "application/json"}).json()
+            reply = session.post(
+                net.rpc_url, data=json.dumps(payload), headers={"Content-Type": "application/json"}
+            ).json()
             return int(abi_decode(("uint256",), bytes.fromhex(reply["result"][2:]))[0])
 
         w3 = Web3(Web3.HTTPProvider(net.rpc_url))
@@ -69,28 +78,62 @@ def main(rounds: int = 300) -> None:
         t_raw = timed(raw, rounds)
         t_gen = timed(lambda: vault.balance_of(address), rounds)
         t_web3 = timed(lambda: contract.functions.balanceOf(address).call(), rounds)
-        print(f"one view      raw {t_raw * 1e6:7.0f} us | generated {t_gen * 1e6:7.0f} us ({t_gen / t_raw:.2f}x raw)"
-              f" | web3.py {t_web3 * 1e6:7.0f} us ({t_web3 / t_raw:.2f}x raw, {t_web3 / t_gen:.2f}x generated)")
+        print(
+            f"one view      raw {t_raw * 1e6:7.0f} us | generated {t_gen * 1e6:7.0f} us ({t_gen / t_raw:.2f}x raw)"
+            f" | web3.py {t_web3 * 1e6:7.0f} us ({t_web3 / t_raw:.2f}x raw, {t_web3 / t_gen:.2f}x generated)"
+        )
 
         provider = Provider(address)
-        methods = [provider.get_master, provider.get_base_data, provider.get_live_data, provider.is_provider,
-                   provider.get_default_agent_disabled, provider.get_balance, provider.get_lockup, provider.get_unbonding,
-                   provider.get_unbonding_timestamp, provider.get_total_earnings, provider.get_frozen_payment,
-                   provider.get_sanction, provider.is_eligible, provider.is_whitelisted]
+        methods = [
+            provider.get_master,
+            provider.get_base_data,
+            provider.get_live_data,
+            provider.is_provider,
+            provider.get_default_agent_disabled,
+            provider.get_balance,
+            provider.get_lockup,
+            provider.get_unbonding,
+            provider.get_unbonding_timestamp,
+            provider.get_total_earnings,
+            provider.get_frozen_payment,
+            provider.get_sanction,
+            provider.is_eligible,
+            provider.is_whitelisted,
+        ]
         t_batch = timed(provider.snapshot, rounds // 3)
         t_seq = timed(lambda: [m() for m in methods], rounds // 3)
-        print(f"snapshot      {len(methods)} reads: one pinned batch {t_batch * 1e3:6.2f} ms | one by one {t_seq * 1e3:6.2f} ms"
-              f" ({t_batch / t_seq:.2f}x)")
+        print(
+            f"snapshot      {len(methods)} reads: one pinned batch {t_batch * 1e3:6.2f} ms | one by one {t_seq * 1e3:6.2f} ms"
+            f" ({t_batch / t_seq:.2f}x)"
+        )
 
-        logs = w3.eth.get_logs({"address": vault_address, "fromBlock": 0, "toBlock": "latest", "topics": [VAULT_DEPOSITED.topic0]})
-        raw_logs = [dict(log, topics=["0x" + bytes(t).hex() for t in log["topics"]], data="0x" + bytes(log["data"]).hex(),
-                         transactionHash="0x" + bytes(log["transactionHash"]).hex(), blockHash="0x" + bytes(log["blockHash"]).hex())
-                    for log in logs]
+        logs = w3.eth.get_logs(
+            {
+                "address": vault_address,
+                "fromBlock": 0,
+                "toBlock": "latest",
+                "topics": [VAULT_DEPOSITED.topic0],
+            }
+        )
+        raw_logs = [
+            dict(
+                log,
+                topics=["0x" + bytes(t).hex() for t in log["topics"]],
+                data="0x" + bytes(log["data"]).hex(),
+                transactionHash="0x" + bytes(log["transactionHash"]).hex(),
+                blockHash="0x" + bytes(log["blockHash"]).hex(),
+            )
+            for log in logs
+        ]
         event = contract.events.Deposited()
-        t_decode = timed(lambda: [VAULT_DEPOSITED.decode(log) for log in raw_logs], rounds // 3) / len(logs)
+        t_decode = timed(
+            lambda: [VAULT_DEPOSITED.decode(log) for log in raw_logs], rounds // 3
+        ) / len(logs)
         t_process = timed(lambda: [event.process_log(log) for log in logs], rounds // 3) / len(logs)
-        print(f"event decode  generated {t_decode * 1e6:6.1f} us/log | web3.py process_log {t_process * 1e6:6.1f} us/log"
-              f" ({t_process / t_decode:.2f}x generated)")
+        print(
+            f"event decode  generated {t_decode * 1e6:6.1f} us/log | web3.py process_log {t_process * 1e6:6.1f} us/log"
+            f" ({t_process / t_decode:.2f}x generated)"
+        )
     finally:
         net.stop()
 

@@ -29,8 +29,10 @@ def main(rounds: int = 5) -> None:
         times.append(time.perf_counter() - t)
     lines = sum(text.count("\n") for _, text in files)
     print(f"generator imports: {imported:.2f} s")
-    print(f"generate both networks: median {statistics.median(times):.2f} s, first {times[0] + imported:.2f} s "
-          f"(with imports), {len(files)} files, {lines} lines; target < 3 s")
+    print(
+        f"generate both networks: median {statistics.median(times):.2f} s, first {times[0] + imported:.2f} s "
+        f"(with imports), {len(files)} files, {lines} lines; target < 3 s"
+    )
 
 
 if __name__ == "__main__":

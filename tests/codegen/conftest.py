@@ -41,7 +41,15 @@ def probe_build(tmp_path_factory: pytest.TempPathFactory) -> ProbeBuild:
     work = tmp_path_factory.mktemp("probe")
     out = work / "solc"
     subprocess.run(
-        [str(_solcjs()), "--abi", "--bin", "--optimize", "-o", str(out), str(FIXTURES / "probe" / "Probe.sol")],
+        [
+            str(_solcjs()),
+            "--abi",
+            "--bin",
+            "--optimize",
+            "-o",
+            str(out),
+            str(FIXTURES / "probe" / "Probe.sol"),
+        ],
         check=True,
         capture_output=True,
         cwd=work,
@@ -53,7 +61,17 @@ def probe_build(tmp_path_factory: pytest.TempPathFactory) -> ProbeBuild:
     raw.write_text(json.dumps({"contractName": "Probe", "abi": json.loads(abi_file.read_text())}))
     abis = work / "abis"
     run = subprocess.run(
-        [sys.executable, "-m", "codegen", "import-abi", str(raw), "--network", "local", "--abis-dir", str(abis)],
+        [
+            sys.executable,
+            "-m",
+            "codegen",
+            "import-abi",
+            str(raw),
+            "--network",
+            "local",
+            "--abis-dir",
+            str(abis),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -62,7 +80,18 @@ def probe_build(tmp_path_factory: pytest.TempPathFactory) -> ProbeBuild:
     shutil.copy(FIXTURES / "probe" / "probe.toml", abis / "probe.toml")
     gen = work / "gen"
     run = subprocess.run(
-        [sys.executable, "-m", "codegen", "generate", "--abis-dir", str(abis), "--config", str(abis / "probe.toml"), "--out", str(gen)],
+        [
+            sys.executable,
+            "-m",
+            "codegen",
+            "generate",
+            "--abis-dir",
+            str(abis),
+            "--config",
+            str(abis / "probe.toml"),
+            "--out",
+            str(gen),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -40,11 +40,23 @@ INSTANCE_METHODS = {
 
 EVENTS = {
     "watch_task_published": ("source_address", "TaskPublishedEvent", ["task", "source"]),
-    "watch_attempted": ("task_address", "AttemptedEvent", ["task", "provider", "suggested_payment"]),
+    "watch_attempted": (
+        "task_address",
+        "AttemptedEvent",
+        ["task", "provider", "suggested_payment"],
+    ),
     "watch_response_submitted": ("task_address", "ResponseSubmittedEvent", ["response", "task"]),
-    "watch_response_status_changed": ("response_address", "ResponseStatusChangedEvent", ["response", "status"]),
+    "watch_response_status_changed": (
+        "response_address",
+        "ResponseStatusChangedEvent",
+        ["response", "status"],
+    ),
     "watch_task_status_changed": ("task_address", "TaskStatusChangedEvent", ["task", "status"]),
-    "watch_registered": ("source_address", "RegisteredEvent", ["provider", "registrant_id", "source"]),
+    "watch_registered": (
+        "source_address",
+        "RegisteredEvent",
+        ["provider", "registrant_id", "source"],
+    ),
 }
 
 
@@ -82,12 +94,17 @@ def test_vault_writes_require_an_explicit_signer() -> None:
 
     for name in ("deposit", "withdraw", "lock", "unbond", "cancel_unbonding", "claim"):
         param = inspect.signature(getattr(vault, name)).parameters["signer"]
-        assert param.default is inspect.Parameter.empty and param.kind is inspect.Parameter.KEYWORD_ONLY
+        assert (
+            param.default is inspect.Parameter.empty
+            and param.kind is inspect.Parameter.KEYWORD_ONLY
+        )
 
 
 def test_legacy_fetch_names_warn_and_forward(monkeypatch: pytest.MonkeyPatch) -> None:
     from ogpu.protocol import Source
 
     monkeypatch.setattr(Source, "fetch_metadata", lambda self: {"name": "x"})
-    with pytest.warns(DeprecationWarning, match=r"Source.get_metadata\(\) is deprecated; use fetch_metadata"):
+    with pytest.warns(
+        DeprecationWarning, match=r"Source.get_metadata\(\) is deprecated; use fetch_metadata"
+    ):
         assert Source("0x" + "ab" * 20).get_metadata() == {"name": "x"}

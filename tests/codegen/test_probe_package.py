@@ -45,7 +45,9 @@ def deployed(anvil: str, anvil_keys: tuple[str, ...], probe_build: Any) -> Itera
         "gasPrice": w3.eth.gas_price * 2,
         "chainId": w3.eth.chain_id,
     }
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
+    )
     previous = ChainConfig.get_current_chain()
     ChainConfig.set_rpc(anvil, ChainId.LOCAL)
     ChainConfig.set_chain(ChainId.LOCAL)
@@ -60,7 +62,10 @@ def test_generated_probe_passes_mypy_strict(probe_build: Any) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "probe"],
         cwd=probe_build.root,
-        env={"MYPYPATH": f"{probe_build.root}:{ROOT / 'handwritten'}:{ROOT / 'generated'}", "PATH": "/usr/bin:/bin"},
+        env={
+            "MYPYPATH": f"{probe_build.root}:{ROOT / 'handwritten'}:{ROOT / 'generated'}",
+            "PATH": "/usr/bin:/bin",
+        },
         capture_output=True,
         text=True,
     )
@@ -77,7 +82,9 @@ def test_naming_policy_on_the_probe(probe: Any) -> None:
     assert callable(m.get_print)
 
 
-def test_reads_writes_structs_and_enums(probe: Any, deployed: str, anvil_keys: tuple[str, ...]) -> None:
+def test_reads_writes_structs_and_enums(
+    probe: Any, deployed: str, anvil_keys: tuple[str, ...]
+) -> None:
     m = probe.probe
     key = anvil_keys[1]
     receipt = m.set_uint256_string(deployed, 7, "seven", signer=key)
@@ -88,10 +95,14 @@ def test_reads_writes_structs_and_enums(probe: Any, deployed: str, anvil_keys: t
     assert m.get_echo(deployed, deployed, 5, True) == 5
     structs = importlib.import_module("probe.schema.structs")
     enums = importlib.import_module("probe.schema.enums")
-    outer = structs.Outer(id=9, items=[structs.Inner(who=deployed.lower(), level=enums.Level.HIGH)], note="n")
+    outer = structs.Outer(
+        id=9, items=[structs.Inner(who=deployed.lower(), level=enums.Level.HIGH)], note="n"
+    )
     stored = m.store(deployed, outer, signer=key)
     back = m.get_outer(deployed)
-    assert back == structs.Outer(id=9, items=[structs.Inner(who=deployed, level=enums.Level.HIGH)], note="n")
+    assert back == structs.Outer(
+        id=9, items=[structs.Inner(who=deployed, level=enums.Level.HIGH)], note="n"
+    )
     assert isinstance(back.items[0].level, enums.Level)
     (event,) = [e for e in stored.events if type(e).__name__ == "StoredEvent"]
     assert (event.who, event.id, event.note) == (Account.from_key(key).address, 9, "n")
@@ -101,7 +112,9 @@ def test_reads_writes_structs_and_enums(probe: Any, deployed: str, anvil_keys: t
     assert t.level is enums.Level.MID
 
 
-def test_reverts_are_typed_and_nothing_is_sent(probe: Any, deployed: str, anvil: str, anvil_keys: tuple[str, ...]) -> None:
+def test_reverts_are_typed_and_nothing_is_sent(
+    probe: Any, deployed: str, anvil: str, anvil_keys: tuple[str, ...]
+) -> None:
     m = probe.probe
     errors = importlib.import_module("probe.schema.errors")
     structs = importlib.import_module("probe.schema.structs")

@@ -18,7 +18,10 @@ class PythonModuleSnapshot(SingleFileSnapshotExtension):
     file_extension = "py"
 
 
-@pytest.mark.parametrize("rel,text", [pytest.param(r, t, id=r[:-3].replace("/", ".")) for r, t in PLAN if r.endswith(".py")])
+@pytest.mark.parametrize(
+    "rel,text",
+    [pytest.param(r, t, id=r[:-3].replace("/", ".")) for r, t in PLAN if r.endswith(".py")],
+)
 def test_generated_module_matches_snapshot(rel: str, text: str, snapshot) -> None:  # type: ignore[no-untyped-def]
     assert text == snapshot(extension_class=PythonModuleSnapshot)
 

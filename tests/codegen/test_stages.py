@@ -26,8 +26,19 @@ ABIS = ROOT / "abis"
 CONFIG = ABIS / "ogpu.toml"
 
 
-def _fn(name: str, inputs: list[dict[str, str]] | None = None, outputs: list[dict[str, str]] | None = None, mut: str = "view") -> dict[str, object]:
-    return {"type": "function", "name": name, "inputs": inputs or [], "outputs": outputs or [], "stateMutability": mut}
+def _fn(
+    name: str,
+    inputs: list[dict[str, str]] | None = None,
+    outputs: list[dict[str, str]] | None = None,
+    mut: str = "view",
+) -> dict[str, object]:
+    return {
+        "type": "function",
+        "name": name,
+        "inputs": inputs or [],
+        "outputs": outputs or [],
+        "stateMutability": mut,
+    }
 
 
 # ---- load -----------------------------------------------------------------------------------
@@ -36,7 +47,9 @@ def _fn(name: str, inputs: list[dict[str, str]] | None = None, outputs: list[dic
 def test_reads_bare_arrays_and_artifacts(tmp_path: Path) -> None:
     entries = [_fn("x", outputs=[{"name": "", "type": "uint256"}])]
     (tmp_path / "FooAbi.json").write_text(json.dumps(entries))
-    (tmp_path / "Bar.json").write_text(json.dumps({"contractName": "Baz", "abi": entries, "bytecode": "0x"}))
+    (tmp_path / "Bar.json").write_text(
+        json.dumps({"contractName": "Baz", "abi": entries, "bytecode": "0x"})
+    )
     assert read_abi(tmp_path / "FooAbi.json").contract == "Foo"
     assert read_abi(tmp_path / "Bar.json").contract == "Baz"
 
@@ -46,12 +59,20 @@ def test_reads_bare_arrays_and_artifacts(tmp_path: Path) -> None:
     [
         ("{not json", r"Bad\.json: not JSON: line 1"),
         ('{"bytecode": "0x"}', r"Bad\.json: an object without an 'abi' key"),
-        (json.dumps([_fn("ok"), {"type": "function", "name": "f", "inputs": [], "outputs": []}]), r"Bad\.json: entry 1 \(function 'f'\): 'stateMutability' must be"),
-        (json.dumps([_fn("g", inputs=[{"name": "a", "type": "uint257"}])]), r"entry 0 \(function 'g'\): inputs\[0\]: invalid type 'uint257'"),
+        (
+            json.dumps([_fn("ok"), {"type": "function", "name": "f", "inputs": [], "outputs": []}]),
+            r"Bad\.json: entry 1 \(function 'f'\): 'stateMutability' must be",
+        ),
+        (
+            json.dumps([_fn("g", inputs=[{"name": "a", "type": "uint257"}])]),
+            r"entry 0 \(function 'g'\): inputs\[0\]: invalid type 'uint257'",
+        ),
         (json.dumps([{"type": "banana"}]), r"entry 0 \(banana\): unknown type 'banana'"),
     ],
 )
-def test_malformed_input_names_the_file_and_entry(tmp_path: Path, content: str, expected: str) -> None:
+def test_malformed_input_names_the_file_and_entry(
+    tmp_path: Path, content: str, expected: str
+) -> None:
     (tmp_path / "Bad.json").write_text(content)
     with pytest.raises(AbiError) as err:
         read_abi(tmp_path / "Bad.json")
@@ -59,7 +80,12 @@ def test_malformed_input_names_the_file_and_entry(tmp_path: Path, content: str, 
 
 
 def test_canonical_form_is_stable_and_order_independent() -> None:
-    entries = [_fn("b"), {"type": "event", "name": "E", "inputs": [], "anonymous": False}, _fn("a"), {"type": "constructor", "inputs": [], "stateMutability": "nonpayable"}]
+    entries = [
+        _fn("b"),
+        {"type": "event", "name": "E", "inputs": [], "anonymous": False},
+        _fn("a"),
+        {"type": "constructor", "inputs": [], "stateMutability": "nonpayable"},
+    ]
     first = canonical_json(canonicalize(entries))
     assert first == canonical_json(canonicalize(list(reversed(entries))))
     assert [e.get("name", "ctor") for e in json.loads(first)] == ["ctor", "a", "b", "E"]
@@ -75,7 +101,11 @@ def test_import_canonicalises_any_order_and_wrapping(tmp_path: Path) -> None:
         entries = json.loads((ABIS / "mainnet" / f"{name}.json").read_text())
         random.Random(name).shuffle(entries)
         shuffled = [dict(reversed(list(e.items()))) for e in entries]
-        doc: object = {"contractName": name, "abi": shuffled, "bytecode": "0x"} if name != "Task" else shuffled
+        doc: object = (
+            {"contractName": name, "abi": shuffled, "bytecode": "0x"}
+            if name != "Task"
+            else shuffled
+        )
         (src / f"{name}Abi.json").write_text(json.dumps(doc, indent=4))
     (src / "README.md").write_text("Published ABIs (MIT License, Copyright (c) 2026 Example).\n")
     planned = import_abis([src], tmp_path / "out", None)
@@ -89,7 +119,9 @@ def test_import_canonicalises_any_order_and_wrapping(tmp_path: Path) -> None:
 def test_import_cli_reports_every_problem(tmp_path: Path) -> None:
     (tmp_path / "OneAbi.json").write_text(json.dumps([{"type": "function", "name": "f"}]))
     (tmp_path / "TwoAbi.json").write_text("[1]")
-    result = CliRunner().invoke(main, ["import-abi", str(tmp_path), "--network", "x", "--abis-dir", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["import-abi", str(tmp_path), "--network", "x", "--abis-dir", str(tmp_path / "out")]
+    )
     assert result.exit_code == 1
     lines = result.output.replace(str(tmp_path), "<tmp>").splitlines()
     assert lines == [
@@ -104,7 +136,13 @@ def test_import_cli_reports_every_problem(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "raw,snake",
-    [("getBalanceOf", "get_balance_of"), ("MIN_LOCKUP_PER_SOURCE", "min_lockup_per_source"), ("_sourceParams", "source_params"), ("isURLValid", "is_url_valid"), ("DEFAULT_ADMIN_ROLE", "default_admin_role")],
+    [
+        ("getBalanceOf", "get_balance_of"),
+        ("MIN_LOCKUP_PER_SOURCE", "min_lockup_per_source"),
+        ("_sourceParams", "source_params"),
+        ("isURLValid", "is_url_valid"),
+        ("DEFAULT_ADMIN_ROLE", "default_admin_role"),
+    ],
 )
 def test_snake_case(raw: str, snake: str) -> None:
     assert naming.snake(raw) == snake
@@ -119,7 +157,10 @@ def test_view_and_parameter_names() -> None:
     assert naming.param_name("list", 0) == "list_"
     assert naming.param_name("signer", 0) == "signer_"
     taken: set[str] = set()
-    assert [naming.param_name("a", 0, taken=taken), naming.param_name("a", 1, taken=taken)] == ["a", "a_2"]
+    assert [naming.param_name("a", 0, taken=taken), naming.param_name("a", 1, taken=taken)] == [
+        "a",
+        "a_2",
+    ]
 
 
 # ---- model ----------------------------------------------------------------------------------
@@ -185,18 +226,34 @@ def _abi_dir(tmp_path: Path, entries: list[dict[str, object]]) -> Path:
 
 def test_name_collisions_are_reported_not_merged(tmp_path: Path) -> None:
     root = _abi_dir(tmp_path, [_fn("fooBar", mut="nonpayable"), _fn("foo_bar", mut="nonpayable")])
-    with pytest.raises(GenerationError, match=r"fooBar\(\) and foo_bar\(\) both map to foo_bar|foo_bar\(\) and fooBar\(\) both map to foo_bar"):
+    with pytest.raises(
+        GenerationError,
+        match=r"fooBar\(\) and foo_bar\(\) both map to foo_bar|foo_bar\(\) and fooBar\(\) both map to foo_bar",
+    ):
         build(root, root / "cfg.toml")
 
 
 def test_enum_without_members_is_an_error(tmp_path: Path) -> None:
-    root = _abi_dir(tmp_path, [_fn("mood", outputs=[{"name": "", "type": "uint8", "internalType": "enum Mood"}])])
+    root = _abi_dir(
+        tmp_path,
+        [_fn("mood", outputs=[{"name": "", "type": "uint8", "internalType": "enum Mood"}])],
+    )
     with pytest.raises(GenerationError, match="enum Mood has no members in the config"):
         build(root, root / "cfg.toml")
 
 
 def test_overloads_are_explicit(tmp_path: Path) -> None:
-    root = _abi_dir(tmp_path, [_fn("set", [{"name": "a", "type": "uint256"}], mut="nonpayable"), _fn("set", [{"name": "a", "type": "uint256"}, {"name": "b", "type": "address[]"}], mut="nonpayable")])
+    root = _abi_dir(
+        tmp_path,
+        [
+            _fn("set", [{"name": "a", "type": "uint256"}], mut="nonpayable"),
+            _fn(
+                "set",
+                [{"name": "a", "type": "uint256"}, {"name": "b", "type": "address[]"}],
+                mut="nonpayable",
+            ),
+        ],
+    )
     names = sorted(f.name for f in build(root, root / "cfg.toml").contract("Thing").functions)
     assert names == ["set_uint256", "set_uint256_address_array"]
 
@@ -229,7 +286,10 @@ def test_header_has_version_and_hash_and_no_timestamp(project_plan) -> None:  # 
     for rel, text in project_plan[1]:
         if rel.endswith(".py"):
             first = text.splitlines()[0]
-            assert first.startswith("# generated by ogpu-codegen ") and "ABI sha256" in text.splitlines()[1]
+            assert (
+                first.startswith("# generated by ogpu-codegen ")
+                and "ABI sha256" in text.splitlines()[1]
+            )
             assert not re.search(r"20\d\d-\d\d-\d\d", text.splitlines()[0] + text.splitlines()[1])
 
 
@@ -239,7 +299,9 @@ def test_format_errors_name_the_file() -> None:
     with pytest.raises(FormatError, match=r"y\.py"):
         format_all([("f.py", "x = 1\n"), ("y.py", "def (:\n")], workers=2, min_parallel_chars=0)
     pairs = [(f"m{i}.py", f"x  =  {i}\n") for i in range(4)] + [("NOTES.md", "x  =  1\n")]
-    assert format_all(pairs, workers=2, min_parallel_chars=0) == [(f"m{i}.py", f"x = {i}\n") for i in range(4)] + [("NOTES.md", "x  =  1\n")]
+    assert format_all(pairs, workers=2, min_parallel_chars=0) == [
+        (f"m{i}.py", f"x = {i}\n") for i in range(4)
+    ] + [("NOTES.md", "x  =  1\n")]
 
 
 def test_generation_is_deterministic(project_plan) -> None:  # type: ignore[no-untyped-def]
@@ -264,15 +326,24 @@ def test_check_mode_names_stale_files(tmp_path: Path) -> None:
     out = tmp_path / "gen"
     shutil.copytree(ROOT / "generated", out)
     runner = CliRunner()
-    assert runner.invoke(main, ["generate", "--abis-dir", str(ABIS), "--out", str(out), "--check"]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["generate", "--abis-dir", str(ABIS), "--out", str(out), "--check"]
+        ).exit_code
+        == 0
+    )
     (out / "ogpu" / "protocol" / "vault.py").write_text("# edited by hand\n")
-    result = runner.invoke(main, ["generate", "--abis-dir", str(ABIS), "--out", str(out), "--check"])
+    result = runner.invoke(
+        main, ["generate", "--abis-dir", str(ABIS), "--out", str(out), "--check"]
+    )
     assert result.exit_code == 1
     assert "changed: protocol/vault.py" in result.output
 
 
 def test_config_errors_are_reported(tmp_path: Path) -> None:
-    (tmp_path / "bad.toml").write_text('[package]\nname = "not an identifier"\n[contracts.X]\nkind = "weird"\n')
+    (tmp_path / "bad.toml").write_text(
+        '[package]\nname = "not an identifier"\n[contracts.X]\nkind = "weird"\n'
+    )
     from codegen.config import ConfigError
 
     with pytest.raises(ConfigError) as err:
@@ -286,6 +357,12 @@ def test_model_refuses_unknown_config_references(tmp_path: Path) -> None:
     abi_sets = load_abi_sets(ABIS, {"mainnet", "testnet"})
     from dataclasses import replace
 
-    broken = replace(config, contracts=tuple(replace(c, snapshot=(("x", "noSuchFunction"),)) if c.name == "Task" else c for c in config.contracts))
+    broken = replace(
+        config,
+        contracts=tuple(
+            replace(c, snapshot=(("x", "noSuchFunction"),)) if c.name == "Task" else c
+            for c in config.contracts
+        ),
+    )
     with pytest.raises(ModelError, match=r"contracts.Task.snapshot.x: no function noSuchFunction"):
         build_model(broken, abi_sets, "test")

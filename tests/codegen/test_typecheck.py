@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ACCEPTED = '''
+ACCEPTED = """
 from typing import assert_type
 from ogpu.protocol import Task, TaskSnapshot, vault, task
 from ogpu.schema.enums import TaskStatus
@@ -22,18 +22,20 @@ assert_type(t.get_params(), TaskParams)
 assert_type(t.snapshot(), TaskSnapshot)
 assert_type(task.get_payment(t.address), int)
 assert_type(vault.lock(1, signer="0x" + "11" * 32), Receipt)
-'''
+"""
 
-REJECTED = '''
+REJECTED = """
 from ogpu.protocol import vault
 vault.lock("ten", signer="0x")          # amount must be an int
 vault.get_balance_of(123)               # an address is a str
 vault.lock(1)                           # vault writes need signer=
-'''
+"""
 
 
 def _mypy(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mypy", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", *args], cwd=cwd, capture_output=True, text=True
+    )
 
 
 def test_package_passes_mypy_strict() -> None:

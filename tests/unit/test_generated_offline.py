@@ -35,7 +35,11 @@ def no_rpc(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_function_missing_on_the_network_fails_before_any_rpc() -> None:
     with pytest.raises(UnsupportedOnNetworkError) as err:
         vault.cancel_unbonding(signer=KEY, chain=ChainId.OGPU_TESTNET)
-    assert (err.value.contract, err.value.function, err.value.chain) == ("Vault", "cancelUnbonding", ChainId.OGPU_TESTNET)
+    assert (err.value.contract, err.value.function, err.value.chain) == (
+        "Vault",
+        "cancelUnbonding",
+        ChainId.OGPU_TESTNET,
+    )
     assert not ChainConfig.supports("Vault", "cancelUnbonding", ChainId.OGPU_TESTNET)
     assert ChainConfig.supports("Vault", "cancelUnbonding", ChainId.OGPU_MAINNET)
 

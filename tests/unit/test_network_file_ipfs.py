@@ -22,7 +22,9 @@ def _document(tmp_path: Path, **extra: object) -> Path:
     doc = {
         "rpc_url": "http://127.0.0.1:1",
         "chain_id": 31337,
-        "contracts": {k: "0x" + "12" * 20 for k in ("NEXUS", "CONTROLLER", "TERMINAL", "VAULT", "MANAGER")},
+        "contracts": {
+            k: "0x" + "12" * 20 for k in ("NEXUS", "CONTROLLER", "TERMINAL", "VAULT", "MANAGER")
+        },
         "accounts": {},
         **extra,
     }
@@ -32,9 +34,18 @@ def _document(tmp_path: Path, **extra: object) -> Path:
 
 
 def test_ipfs_section_points_the_ipfs_layer_at_the_node(tmp_path: Path, restore: None) -> None:
-    ChainConfig.use_network_file(_document(tmp_path, ipfs={"api_url": "http://127.0.0.1:5001", "gateway_url": "http://127.0.0.1:8080"}))
+    ChainConfig.use_network_file(
+        _document(
+            tmp_path,
+            ipfs={"api_url": "http://127.0.0.1:5001", "gateway_url": "http://127.0.0.1:8080"},
+        )
+    )
     config = get_config()
-    assert (config.publish_backend, config.kubo_api_url, config.gateways) == ("kubo", "http://127.0.0.1:5001", ("http://127.0.0.1:8080",))
+    assert (config.publish_backend, config.kubo_api_url, config.gateways) == (
+        "kubo",
+        "http://127.0.0.1:5001",
+        ("http://127.0.0.1:8080",),
+    )
     assert ChainConfig.get_current_chain() is ChainId.LOCAL
 
 

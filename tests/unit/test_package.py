@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -27,9 +38,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_merges_generated_and_handwritten_layers(wheel: Path, tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("ogpu/__init__.py", "ogpu/py.typed", "ogpu/protocol/task.py", "ogpu/schema/events.py",
-                     "ogpu/events/__init__.py", "ogpu/runtime/contract.py", "ogpu/chain/config.py",
-                     "ogpu/schema/abis/testnet/Vault.json", "ogpu/devnet/artifacts/Nexus.json"):
+    for required in (
+        "ogpu/__init__.py",
+        "ogpu/py.typed",
+        "ogpu/protocol/task.py",
+        "ogpu/schema/events.py",
+        "ogpu/events/__init__.py",
+        "ogpu/runtime/contract.py",
+        "ogpu/chain/config.py",
+        "ogpu/schema/abis/testnet/Vault.json",
+        "ogpu/devnet/artifacts/Nexus.json",
+    ):
         assert required in names, required
     assert not any(n.startswith(("codegen/", "tests/")) for n in names)
     target = tmp_path / "site"
@@ -44,8 +63,14 @@ def test_wheel_merges_generated_and_handwritten_layers(wheel: Path, tmp_path: Pa
         "assert ogpu.chain.ChainConfig.load_abi('VaultAbi')\n"
         "print('ok')\n" % str(target)
     )
-    env = {"PYTHONPATH": os.pathsep.join([str(target), *site]), "PATH": os.environ["PATH"], "PYTHONNOUSERSITE": "1"}
-    run = subprocess.run([sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(target), *site]),
+        "PATH": os.environ["PATH"],
+        "PYTHONNOUSERSITE": "1",
+    }
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
 
 
@@ -66,11 +91,15 @@ def test_import_has_no_side_effects(tmp_path: Path) -> None:
         "print('ok')\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.endswith("_PRIVATE_KEY")}
-    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
 
 
 def test_bare_import_is_lazy() -> None:
-    code = "import sys, ogpu; print(sorted(m for m in sys.modules if m.startswith(('ogpu', 'web3'))))"
+    code = (
+        "import sys, ogpu; print(sorted(m for m in sys.modules if m.startswith(('ogpu', 'web3'))))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "['ogpu']"

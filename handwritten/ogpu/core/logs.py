@@ -76,7 +76,11 @@ class EventSpec(Generic[E]):
                 for typ, topic in zip(self.indexed_types, topics[1:])
             )
             data = log.get("data") or b""
-            raw = bytes(data) if isinstance(data, (bytes, bytearray)) else bytes.fromhex(_hex(data)[2:])
+            raw = (
+                bytes(data)
+                if isinstance(data, (bytes, bytearray))
+                else bytes.fromhex(_hex(data)[2:])
+            )
             values = abi_decode(self.data_types, raw) if self.data_types else ()
         except Exception as exc:  # eth-abi raises several unrelated types for bad input
             raise DecodeError(self.name, log) from exc

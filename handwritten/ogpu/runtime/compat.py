@@ -42,7 +42,9 @@ def load_contract(abi_name: str, address: str | None = None, chain: ChainId | No
     key = (chain_id, base, target.lower())
     if key not in _contracts:
         web3 = Web3Manager.get_web3_instance(chain_id)
-        _contracts[key] = web3.eth.contract(address=web3.to_checksum_address(target), abi=ChainConfig.load_abi(base, chain_id))
+        _contracts[key] = web3.eth.contract(
+            address=web3.to_checksum_address(target), abi=ChainConfig.load_abi(base, chain_id)
+        )
     return _contracts[key]
 
 
@@ -75,7 +77,12 @@ class TxExecutor:
         chain = _chain_of(self.contract)
         account = resolve_signer(self.signer, None)
         return build_transaction(
-            chain, self.contract.address, self._calldata(), signer=account, value=self.value, options=self._options()
+            chain,
+            self.contract.address,
+            self._calldata(),
+            signer=account,
+            value=self.value,
+            options=self._options(),
         )
 
     def execute(self) -> Receipt:

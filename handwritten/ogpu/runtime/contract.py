@@ -113,7 +113,9 @@ def _target(fn: Fn[Any], to: str | None, chain: ChainId) -> str:
                 raise
     if ref.discover is not None:
         return ref.discover(chain)
-    raise InvalidParamsError("address", f"{ref.name} is deployed per entity; pass its address", context=fn.label)
+    raise InvalidParamsError(
+        "address", f"{ref.name} is deployed per entity; pass its address", context=fn.label
+    )
 
 
 def _block_tag(block: BlockId) -> str:
@@ -150,7 +152,9 @@ def call(
     target = _target(fn, to, chain_id)
     client = get_rpc_client(chain_id)
     try:
-        raw = client.request("eth_call", [{"to": target, "data": "0x" + data.hex()}, _block_tag(block)])
+        raw = client.request(
+            "eth_call", [{"to": target, "data": "0x" + data.hex()}, _block_tag(block)]
+        )
     except JsonRpcError as exc:
         if exc.code == 3 or "revert" in exc.reason.lower():
             raise _revert(fn, exc.data) from exc
@@ -180,7 +184,9 @@ def batch_call(
     prepared = []
     for c in calls:
         _check_network(c.fn, chain_id)
-        prepared.append({"to": _target(c.fn, c.to, chain_id), "data": "0x" + c.fn.encode(c.args).hex()})
+        prepared.append(
+            {"to": _target(c.fn, c.to, chain_id), "data": "0x" + c.fn.encode(c.args).hex()}
+        )
     client = get_rpc_client(chain_id)
     if block is None:
         items: list[tuple[str, list[Any]]] = [("eth_blockNumber", [])]
@@ -228,13 +234,17 @@ def transact(
     chain_id = _chain(chain)
     _check_network(fn, chain_id)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidParamsError("value", f"must be a non-negative int of wei, got {value!r}", context=fn.label)
+        raise InvalidParamsError(
+            "value", f"must be a non-negative int of wei, got {value!r}", context=fn.label
+        )
     data = fn.encode(args)
     target = _target(fn, to, chain_id)
     account = resolve_signer(signer, role)
     if expect_signer is not None and account.address.lower() != expect_signer.lower():
         raise SignerMismatchError(expect_signer, account.address, context=fn.label)
-    return send_transaction(chain_id, target, data, signer=account, value=value, options=options, context=fn.label)
+    return send_transaction(
+        chain_id, target, data, signer=account, value=value, options=options, context=fn.label
+    )
 
 
 def extract(receipt: Receipt, event_class: type[Any], field: str) -> str:
@@ -322,13 +332,21 @@ def paginate(
     Without ``upper`` the count is read first and its block pins the chunks. The chunks go in
     one JSON-RPC batch. ``drop_zero`` removes empty (zero address) slots.
     """
-    if not isinstance(lower, int) or lower < 0 or (upper is not None and (not isinstance(upper, int) or upper < lower)):
-        raise InvalidParamsError("lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=fn.label)
+    if (
+        not isinstance(lower, int)
+        or lower < 0
+        or (upper is not None and (not isinstance(upper, int) or upper < lower))
+    ):
+        raise InvalidParamsError(
+            "lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=fn.label
+        )
     chain_id = _chain(chain)
     pinned = None if block in (None, "latest") else block
     if upper is None:
         pinned, (upper,) = batch_call([Call(count, prefix, to)], chain=chain_id, block=pinned)
-    calls = [Call(fn, (*prefix, lo, min(lo + chunk, upper)), to) for lo in range(lower, upper, chunk)]
+    calls = [
+        Call(fn, (*prefix, lo, min(lo + chunk, upper)), to) for lo in range(lower, upper, chunk)
+    ]
     if not calls:
         return []
     _, parts = batch_call(calls, chain=chain_id, block=pinned)
@@ -359,14 +377,22 @@ def enumerate_until_revert(
     items: list[T] = []
     while len(items) < limit:
         calls = [
-            ("eth_call", [{"to": target, "data": "0x" + fn.encode((*prefix, len(items) + i)).hex()}, _block_tag(pinned)])
+            (
+                "eth_call",
+                [
+                    {"to": target, "data": "0x" + fn.encode((*prefix, len(items) + i)).hex()},
+                    _block_tag(pinned),
+                ],
+            )
             for i in range(batch)
         ]
         for reply in client.batch(calls):
             if isinstance(reply, JsonRpcErrorObject):
                 return items
             items.append(_decode_output(fn, reply))
-    raise InvalidParamsError("limit", f"more than {limit} items; read them with explicit indices", context=fn.label)
+    raise InvalidParamsError(
+        "limit", f"more than {limit} items; read them with explicit indices", context=fn.label
+    )
 
 
 def select(
@@ -384,14 +410,24 @@ def select(
     """The addresses of a paginated list for which ``keep(arg)``, called on each of them, is
     nonzero (or true); ``[lower, upper)`` of the kept ones. The count, the list and every check
     are read at one block, ``chunk`` calls per JSON-RPC batch."""
-    if not isinstance(lower, int) or lower < 0 or (upper is not None and (not isinstance(upper, int) or upper < lower)):
-        raise InvalidParamsError("lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=keep.label)
+    if (
+        not isinstance(lower, int)
+        or lower < 0
+        or (upper is not None and (not isinstance(upper, int) or upper < lower))
+    ):
+        raise InvalidParamsError(
+            "lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=keep.label
+        )
     chain_id = _chain(chain)
-    pinned, (total,) = batch_call([Call(count, ())], chain=chain_id, block=None if block in (None, "latest") else block)
+    pinned, (total,) = batch_call(
+        [Call(count, ())], chain=chain_id, block=None if block in (None, "latest") else block
+    )
     items = paginate(candidates, count, 0, total, chain=chain_id, block=pinned, chunk=chunk)
     kept: list[str] = []
     for start in range(0, len(items), chunk):
         page = items[start : start + chunk]
-        _, flags = batch_call([Call(keep, (arg,), item) for item in page], chain=chain_id, block=pinned)
+        _, flags = batch_call(
+            [Call(keep, (arg,), item) for item in page], chain=chain_id, block=pinned
+        )
         kept += [item for item, flag in zip(page, flags) if flag]
     return kept[lower:upper]

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from ogpu.core.errors import *  # noqa: F403
 from ogpu.core.errors import __all__ as _errors_all
-from ogpu.schema.enums import DeliveryMethod, Environment, ResponseStatus, Role, SourceStatus, TaskStatus
+from ogpu.schema.enums import (
+    DeliveryMethod,
+    Environment,
+    ResponseStatus,
+    Role,
+    SourceStatus,
+    TaskStatus,
+)
 from ogpu.schema.errors import *  # noqa: F403
 from ogpu.schema.errors import __all__ as _custom_errors_all
 from ogpu.schema.structs import ResponseParams, SourceParams, TaskParams
