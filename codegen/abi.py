@@ -173,11 +173,11 @@ def canonical_json(entries: list[dict[str, Any]]) -> str:
     return json.dumps(entries, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def load_abi_dir(directory: Path) -> dict[str, AbiFile]:
-    """Load every ``*.json`` ABI of one network folder, keyed by contract name."""
+def read_abis(paths: list[Path]) -> dict[str, AbiFile]:
+    """Read several ABI files keyed by contract name; every problem of every file is reported."""
     files: dict[str, AbiFile] = {}
     problems: list[str] = []
-    for path in sorted(directory.glob("*.json")):
+    for path in paths:
         try:
             abi = read_abi(path)
         except AbiError as exc:
@@ -191,6 +191,11 @@ def load_abi_dir(directory: Path) -> dict[str, AbiFile]:
     if problems:
         raise AbiError(problems)
     return files
+
+
+def load_abi_dir(directory: Path) -> dict[str, AbiFile]:
+    """Load every ``*.json`` ABI of one network folder, keyed by contract name."""
+    return read_abis(sorted(directory.glob("*.json")))
 
 
 NOTICE_NAME = "NOTICE.md"
@@ -209,21 +214,7 @@ def import_abis(
         paths.extend(sorted(source.glob("*.json")) if source.is_dir() else [source])
     if not paths:
         raise AbiError([f"{', '.join(map(str, sources))}: no ABI files found"])
-    problems: list[str] = []
-    abis: dict[str, AbiFile] = {}
-    for path in paths:
-        try:
-            abi = read_abi(path)
-        except AbiError as exc:
-            problems.extend(exc.problems)
-            continue
-        if abi.contract in abis:
-            problems.append(
-                f"{path}: contract {abi.contract} also comes from {abis[abi.contract].path}"
-            )
-        abis[abi.contract] = abi
-    if problems:
-        raise AbiError(problems)
+    abis = read_abis(paths)
     if attribution is None:
         readmes = sorted(
             {p.parent.parent / "README.md" for p in paths} | {p.parent / "README.md" for p in paths}

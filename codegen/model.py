@@ -510,7 +510,6 @@ class ContractModel:
     discovered_by: tuple[str, str] | None  # (module, function name)
     functions: tuple[FunctionModel, ...]
     events: tuple[EventModel, ...]
-    errors: tuple[str, ...]
     abi_hash: str
     instance: InstanceModel | None = None
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, generated function name)
@@ -531,14 +530,6 @@ class ContractModel:
         if self.instance is not None:
             found += [m.function for m in self.instance.methods]
         return found
-
-    @property
-    def reads(self) -> tuple[FunctionModel, ...]:
-        return tuple(f for f in self.functions if f.is_read)
-
-    @property
-    def writes(self) -> tuple[FunctionModel, ...]:
-        return tuple(f for f in self.functions if not f.is_read)
 
 
 @dataclass(frozen=True)
@@ -1401,7 +1392,6 @@ def build_model(
                 discovered_by=None,
                 functions=functions,
                 events=events,
-                errors=(),
                 abi_hash=hashlib.sha256("".join(hashes).encode()).hexdigest()[:16],
             )
         )
@@ -1433,7 +1423,6 @@ def build_model(
                 discovered,
                 c.functions,
                 c.events,
-                c.errors,
                 c.abi_hash,
                 instance,
                 aliases=_aliases(c, cfg, problems),

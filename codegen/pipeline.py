@@ -22,26 +22,31 @@ def load_abi_sets(abis_dir: Path, names: set[str]) -> dict[str, dict[str, AbiFil
     return {name: load_abi_dir(abis_dir / name) for name in sorted(names)}
 
 
-def build(abis_dir: Path, config_path: Path) -> PackageModel:
+def _load(abis_dir: Path, config_path: Path) -> tuple[PackageModel, dict[str, dict[str, AbiFile]]]:
     try:
         config = load_config(config_path)
         abi_sets = load_abi_sets(abis_dir, {n.abi_set for n in config.networks})
-        return build_model(config, abi_sets, __version__)
+        return build_model(config, abi_sets, __version__), abi_sets
     except (ConfigError, ModelError, AbiError) as exc:
         raise GenerationError(exc.problems) from exc
+
+
+def build(abis_dir: Path, config_path: Path) -> PackageModel:
+    """Load the config and the ABIs and build the model."""
+    return _load(abis_dir, config_path)[0]
 
 
 def plan_package(
     abis_dir: Path, config_path: Path, template_dir: Path | None = None
 ) -> tuple[str, list[tuple[str, str]]]:
     """Return the package name and every file to write, formatted, as (relative path, text)."""
-    model = build(abis_dir, config_path)
+    model, abi_sets = _load(abis_dir, config_path)
     try:
         files = format_all(render_package(model, template_dir))
     except FormatError as exc:
         raise GenerationError(exc.problems) from exc
     # The ABIs ship inside the package (ChainConfig.load_abi), canonical and per ABI set.
-    for abi_set, abis in sorted(load_abi_sets(abis_dir, set(model.abi_sets)).items()):
+    for abi_set, abis in sorted(abi_sets.items()):
         for name, abi in sorted(abis.items()):
             files.append(
                 (f"schema/abis/{abi_set}/{name}.json", canonical_json(canonicalize(abi.entries)))

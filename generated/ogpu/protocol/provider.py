@@ -58,10 +58,10 @@ class Provider(_rt.Instance):
         """The Provider at ``address``, after proving on chain that it is one
         (Terminal.isProvider(self) is true); else ``ProviderNotFoundError``."""
         self = cls(address, chain)
-        _rt.prove_account(
-            self,
+        self._prove(
             lambda: _terminal.is_provider(self.address, chain=self.chain) is True,
             "Terminal.isProvider(self) is true",
+            needs_code=False,
         )
         return self
 

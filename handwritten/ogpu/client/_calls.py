@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from ogpu.core.errors import InvalidParamsError
+from ogpu.runtime.contract import check_range
 from ogpu.runtime.signers import Signer, TxSigner, resolve_signer
 from ogpu.schema.enums import Role
 from ogpu.schema.networks import ChainId
@@ -99,13 +99,3 @@ def chain_of(entity: object, chain: ChainId | None) -> ChainId | None:
         return chain
     found = getattr(entity, "chain", None)
     return found if isinstance(found, ChainId) else None
-
-
-def check_range(lower: object, upper: object) -> None:
-    """``lower`` is an int >= 0 and ``upper`` None or an int >= ``lower`` (pagination bounds)."""
-    if isinstance(lower, bool) or not isinstance(lower, int) or lower < 0:
-        raise InvalidParamsError("lower", f"expected a non-negative int, got {lower!r}")
-    if upper is not None and (
-        isinstance(upper, bool) or not isinstance(upper, int) or upper < lower
-    ):
-        raise InvalidParamsError("upper", f"expected None or an int >= lower, got {upper!r}")

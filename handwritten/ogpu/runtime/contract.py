@@ -287,15 +287,18 @@ class Instance:
         a = self.address
         return f"<{type(self).__name__} {a[:8]}...{a[-4:]} @{NETWORKS[chain].name}>"
 
-    def _prove(self, check: Callable[[], bool], expectation: str) -> None:
-        """``load()``: the address holds code and ``check()`` holds, else ``NOT_FOUND``.
-
-        Transport failures stay ``RpcError``: a timeout is not "not found".
+    def _prove(
+        self, check: Callable[[], bool], expectation: str, *, needs_code: bool = True
+    ) -> None:
+        """``load()``: the address holds code (for contract classes) and ``check()`` holds,
+        else ``NOT_FOUND``. Transport failures stay ``RpcError``: a timeout is not "not found".
         """
-        chain = _chain(self.chain)
-        code = get_rpc_client(chain).request("eth_getCode", [self.address, "latest"])
-        if code in ("0x", "0x0", ""):
-            raise self.NOT_FOUND(self.address, reason="no contract code at this address")
+        if needs_code:
+            code = get_rpc_client(_chain(self.chain)).request(
+                "eth_getCode", [self.address, "latest"]
+            )
+            if code in ("0x", "0x0", ""):
+                raise self.NOT_FOUND(self.address, reason="no contract code at this address")
         try:
             ok = check()
         except (TxRevertError, DecodeError, InvalidParamsError) as exc:
@@ -304,14 +307,14 @@ class Instance:
             raise self.NOT_FOUND(self.address, reason=f"not a {self.KIND}: {expectation}")
 
 
-def prove_account(instance: Instance, check: Callable[[], bool], expectation: str) -> None:
-    """``load()`` for classes without a contract of their own (Provider, Master)."""
-    try:
-        ok = check()
-    except (TxRevertError, DecodeError) as exc:
-        raise instance.NOT_FOUND(instance.address, reason=str(exc)) from exc
-    if not ok:
-        raise instance.NOT_FOUND(instance.address, reason=expectation)
+def check_range(lower: object, upper: object) -> None:
+    """``lower`` is an int >= 0 and ``upper`` None or an int >= ``lower`` (pagination bounds)."""
+    if isinstance(lower, bool) or not isinstance(lower, int) or lower < 0:
+        raise InvalidParamsError("lower", f"expected a non-negative int, got {lower!r}")
+    if upper is not None and (
+        isinstance(upper, bool) or not isinstance(upper, int) or upper < lower
+    ):
+        raise InvalidParamsError("upper", f"expected None or an int >= lower, got {upper!r}")
 
 
 def paginate(
@@ -332,14 +335,7 @@ def paginate(
     Without ``upper`` the count is read first and its block pins the chunks. The chunks go in
     one JSON-RPC batch. ``drop_zero`` removes empty (zero address) slots.
     """
-    if (
-        not isinstance(lower, int)
-        or lower < 0
-        or (upper is not None and (not isinstance(upper, int) or upper < lower))
-    ):
-        raise InvalidParamsError(
-            "lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=fn.label
-        )
+    check_range(lower, upper)
     chain_id = _chain(chain)
     pinned = None if block in (None, "latest") else block
     if upper is None:
@@ -410,14 +406,7 @@ def select(
     """The addresses of a paginated list for which ``keep(arg)``, called on each of them, is
     nonzero (or true); ``[lower, upper)`` of the kept ones. The count, the list and every check
     are read at one block, ``chunk`` calls per JSON-RPC batch."""
-    if (
-        not isinstance(lower, int)
-        or lower < 0
-        or (upper is not None and (not isinstance(upper, int) or upper < lower))
-    ):
-        raise InvalidParamsError(
-            "lower/upper", f"need 0 <= lower <= upper, got {lower!r}, {upper!r}", context=keep.label
-        )
+    check_range(lower, upper)
     chain_id = _chain(chain)
     pinned, (total,) = batch_call(
         [Call(count, ())], chain=chain_id, block=None if block in (None, "latest") else block

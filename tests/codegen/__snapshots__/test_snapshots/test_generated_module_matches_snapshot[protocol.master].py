@@ -50,10 +50,10 @@ class Master(_rt.Instance):
         """The Master at ``address``, after proving on chain that it is one
         (Terminal.isMaster(self) is true); else ``MasterNotFoundError``."""
         self = cls(address, chain)
-        _rt.prove_account(
-            self,
+        self._prove(
             lambda: _terminal.is_master(self.address, chain=self.chain) is True,
             "Terminal.isMaster(self) is true",
+            needs_code=False,
         )
         return self
 
